@@ -1,0 +1,47 @@
+# VaultCraft entry points. `make demo` and `make test` set everything up on first use.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+ANVIL_DIR := $(CURDIR)/node_modules/@foundry-rs/anvil-linux-$(if $(filter aarch64 arm64,$(shell uname -m)),arm64,amd64)/bin
+# Ape finds Anvil only on PATH; the venv's tools (ape, vaultcraft) come first too.
+export PATH := $(ANVIL_DIR):$(CURDIR)/$(VENV)/bin:$(PATH)
+export HYPOTHESIS_PROFILE ?= quick
+
+.PHONY: help setup demo test test-fast test-chain bench-gas clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+setup: $(VENV)/.installed node_modules/.installed  ## create .venv and node_modules from the lock files (idempotent)
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "setup: $(PYTHON) not found (Python 3.11 is required)"; exit 2; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	test -x $(ANVIL_DIR)/anvil || { echo "setup: anvil binary missing in $(ANVIL_DIR)"; exit 2; }
+	touch $@
+
+demo: setup  ## deploy the protocol to a fresh Anvil and settle one epoch
+	$(VENV)/bin/vaultcraft demo
+
+test: setup test-fast test-chain  ## run every test
+
+test-fast: setup  ## titanoboa + pure-Python suites
+	$(PY) -m pytest -p no:ape_test -q tests/unit tests/fuzz tests/zk
+
+test-chain: setup  ## Ape suites on a real Anvil
+	timeout 2400 $(VENV)/bin/ape test tests/integration -q
+
+bench-gas: setup  ## gas from receipts on Anvil -> bench/results/gas.json
+	timeout 900 $(VENV)/bin/ape run bench_gas
+
+clean:  ## remove build outputs (keeps .venv and node_modules)
+	rm -rf .build .cache .pytest_cache
