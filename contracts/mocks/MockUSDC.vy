@@ -24,17 +24,17 @@ exports: (
     erc20.permit,
 )
 
-# @dev The most one faucet call mints: 1,000,000 USDC.
-FAUCET_LIMIT: public(constant(uint256)) = 1_000_000 * 10**6
+# @dev The most one faucet call mints (1e12 units: 1,000,000 tokens at 6 decimals).
+FAUCET_LIMIT: public(constant(uint256)) = 10**30
 
 
 @deploy
-def __init__():
+def __init__(decimals_: uint8):
     """
-    @dev Names the token "Mock USD Coin" (mUSDC, 6 decimals).
+    @dev Names the token "Mock USD Coin" (mUSDC). 6 decimals like USDC; tests also use 18.
     """
     ownable.__init__()
-    erc20.__init__("Mock USD Coin", "mUSDC", 6, "Mock USD Coin", "1")
+    erc20.__init__("Mock USD Coin", "mUSDC", decimals_, "Mock USD Coin", "1")
 
 
 @external
@@ -42,7 +42,7 @@ def faucet(receiver: address, amount: uint256):
     """
     @notice Mints `amount` test tokens to `receiver`.
     @param receiver The account credited.
-    @param amount The amount in 6-decimal units, at most `FAUCET_LIMIT`.
+    @param amount The amount in token units, at most `FAUCET_LIMIT`.
     """
     assert amount <= FAUCET_LIMIT, "mock_usdc: above faucet limit"
     erc20._mint(receiver, amount)

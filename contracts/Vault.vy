@@ -1,0 +1,1387 @@
+# pragma version ~=0.4.3
+# pragma nonreentrancy on
+# pragma experimental-codegen
+# pragma optimize codesize
+"""
+@title VaultCraft Vault
+@license MIT
+@author VaultCraft
+@notice One vault per strategy. Investors queue deposits and redemptions into the open epoch
+        (ERC-7540 style); a NAV report signed by k-of-n keepers closes the epoch, charges fees
+        and settles every request of the epoch at one price with O(1) gas: the vault stores
+        per-epoch totals and each controller claims its pro-rata part later. A manager trades
+        the capital off-chain and can move idle assets only to whitelisted custody accounts.
+        NAV epochs live in this contract rather than a separate one so settlement reads and
+        writes supply, idle assets and request totals without external calls (gas, and one
+        place where the accounting invariants hold).
+@custom:security - Inflation / donation: total assets are internal accounting (idle + reported
+                   external + in-flight), never `balanceOf(self)`; conversions add one virtual
+                   share and one virtual asset.
+                 - Stale or manipulated NAV: k-of-n EIP-712 keeper signatures, minimum delay,
+                   maximum staleness, per-update and windowed price-per-share bounds; a report
+                   outside them is quarantined until the guardian accepts or rejects it.
+                 - Rounding: every conversion names its direction and rounds in the vault's favour.
+                 - Capital flight: the manager can send idle assets only to custody accounts the
+                   admin whitelisted, never anywhere else.
+@custom:build Compiled with Venom and `optimize codesize`: the legacy pipeline emits 30.1 kB
+              (31.3 kB without codesize), over the EIP-170 limit of 24,576 bytes; Venom emits
+              23.7 kB. The whole suite runs against this build.
+@custom:kill The guardian pauses (admin unpauses); the admin can shut the vault down for good,
+             after which only redemptions, cancellations and capital returns remain.
+"""
+
+from ethereum.ercs import IERC20
+from ethereum.ercs import IERC20Detailed
+
+from snekmate.auth import ownable
+from snekmate.auth import ownable_2step
+from snekmate.utils import math
+
+from .modules import shares
+from .modules import fees
+
+initializes: ownable
+initializes: ownable_2step[ownable := ownable]
+initializes: shares
+initializes: fees
+
+exports: (
+    ownable.owner,
+    ownable_2step.pending_owner,
+    ownable_2step.transfer_ownership,
+    ownable_2step.accept_ownership,
+    shares.name,
+    shares.symbol,
+    shares.decimals,
+    shares.totalSupply,
+    shares.balanceOf,
+    shares.allowance,
+    shares.approve,
+    shares.lock_of,
+    shares.free_balance_of,
+    fees.config,
+    fees.pending,
+    fees.pending_effective_at,
+    fees.notice_delay,
+)
+
+implements: IERC20
+
+# @dev Basis points denominator.
+BPS: constant(uint256) = 10_000
+# @dev Fixed-point scale of `share_price`.
+PPS_SCALE: constant(uint256) = 10**18
+# @dev Virtual shares and assets (decimals offset 0): enough because donations never count.
+VIRTUAL_SHARES: constant(uint256) = 1
+VIRTUAL_ASSETS: constant(uint256) = 1
+MAX_KEEPERS: constant(uint256) = 16
+MAX_LOCKUP: constant(uint256) = 365 * 86_400
+DEFAULT_LOCKUP: constant(uint256) = 86_400
+DEFAULT_MIN_MANAGER_BPS: constant(uint256) = 500
+_U128: constant(uint256) = 2**128 - 1
+
+
+
+flag Role:
+    MANAGER
+    GUARDIAN
+    FEE_RECIPIENT
+    PROTOCOL_FEE_RECIPIENT
+    WHITELIST_MANAGER
+
+
+struct VaultInit:
+    asset: address
+    name: String[64]
+    symbol: String[32]
+    admin: address
+    manager: address
+    guardian: address
+    fee_recipient: address
+    protocol_fee_recipient: address
+    whitelist_manager: address
+    keepers: DynArray[address, MAX_KEEPERS]
+    quorum: uint256
+    nav_oracle_blueprint: address
+    is_private: bool
+    deposit_cap: uint256
+    fees: fees.FeeConfig
+
+
+# @dev The ERC-20 the vault is denominated in.
+asset: public(immutable(address))
+# @dev Private vaults whitelist depositors and share receivers.
+is_private: public(immutable(bool))
+
+# @dev Role holders.
+manager: public(address)
+guardian: public(address)
+fee_recipient: public(address)
+protocol_fee_recipient: public(address)
+whitelist_manager: public(address)
+# @dev Venue custody accounts the manager may send capital to.
+is_custody: public(HashMap[address, bool])
+# @dev Private-vault whitelist (kept by the whitelist manager, e.g. the InviteGate).
+whitelisted: public(HashMap[address, bool])
+# @dev ERC-7540 operators: controller => operator => approved.
+isOperator: public(HashMap[address, HashMap[address, bool]])
+
+# @dev Limits: deposit cap (assets), lockup (s), manager skin-in-the-game (bps of supply),
+#      maximum NAV age for the synchronous path (s, 0 = off).
+deposit_cap: public(uint256)
+lockup: public(uint256)
+min_manager_bps: public(uint256)
+sync_max_age: public(uint256)
+
+# @dev Assets owned by shareholders and sitting in the vault (excludes pending deposits,
+#      settled-but-unclaimed redemptions and accrued fees).
+idle_assets: public(uint256)
+# @dev Externally held assets from the last accepted report.
+external_assets: public(uint256)
+# @dev Cumulative assets sent to and returned from custody.
+custody_out: public(uint256)
+custody_in: public(uint256)
+# @dev The same counters as reflected by the last accepted report.
+reported_custody_out: public(uint256)
+reported_custody_in: public(uint256)
+# @dev Assets requested for deposit in the open epoch and shares escrowed for redemption.
+pending_deposit_assets: public(uint256)
+pending_redeem_shares: public(uint256)
+# @dev Assets set aside for settled redemptions not yet claimed.
+reserved_assets: public(uint256)
+# @dev Entry/exit fees owed in assets to the fee recipient and the platform.
+accrued_manager_fees: public(uint256)
+accrued_protocol_fees: public(uint256)
+
+# @dev The NAV oracle this vault created; the only caller of `settle` and `set_quarantined`.
+nav_oracle: public(immutable(address))
+# @dev True while the oracle holds a quarantined report: new requests wait.
+quarantined: public(bool)
+# @dev Block time of the last settlement (freshness of the synchronous path).
+last_settled_at: public(uint256)
+# @dev High-water mark (price per share, 1e18) and the last management-fee accrual.
+high_water_mark: public(uint256)
+last_fee_at: public(uint256)
+
+# @dev Open deposit epoch (starts at 1) and open redemption batch (deferred while illiquid).
+epoch: public(uint256)
+redeem_epoch: public(uint256)
+# @dev epoch => assets (low 128) | shares minted (high 128).
+_epoch_deposit: HashMap[uint256, uint256]
+# @dev redemption batch => shares burned (low 128) | net assets (high 128).
+_epoch_redeem: HashMap[uint256, uint256]
+
+# @dev controller => pending/claimable deposit: assets (low 128) | epoch (high 128).
+_deposit_request: HashMap[address, uint256]
+# @dev controller => pending/claimable redemption: shares (low 128) | batch (high 128).
+_redeem_request: HashMap[address, uint256]
+
+paused: public(bool)
+shut_down: public(bool)
+
+
+event VaultInitialized:
+    asset: indexed(address)
+    admin: indexed(address)
+    manager: indexed(address)
+    guardian: address
+    fee_recipient: address
+    protocol_fee_recipient: address
+    whitelist_manager: address
+    nav_oracle: address
+    is_private: bool
+    deposit_cap: uint256
+    lockup: uint256
+    min_manager_bps: uint256
+
+event RoleSet:
+    role: indexed(Role)
+    previous: indexed(address)
+    current: indexed(address)
+
+event CustodySet:
+    custody: indexed(address)
+    enabled: bool
+
+event WhitelistSet:
+    account: indexed(address)
+    allowed: bool
+    by: indexed(address)
+
+event OperatorSet:
+    controller: indexed(address)
+    operator: indexed(address)
+    approved: bool
+
+event LimitsSet:
+    deposit_cap: uint256
+    lockup: uint256
+    min_manager_bps: uint256
+    sync_max_age: uint256
+
+event DepositRequest:
+    controller: indexed(address)
+    owner: indexed(address)
+    requestId: indexed(uint256)
+    sender: address
+    assets: uint256
+
+event RedeemRequest:
+    controller: indexed(address)
+    owner: indexed(address)
+    requestId: indexed(uint256)
+    sender: address
+    shares: uint256
+
+event DepositRequestCancelled:
+    controller: indexed(address)
+    receiver: indexed(address)
+    requestId: indexed(uint256)
+    assets: uint256
+
+event RedeemRequestCancelled:
+    controller: indexed(address)
+    receiver: indexed(address)
+    requestId: indexed(uint256)
+    shares: uint256
+
+event Deposit:
+    sender: indexed(address)
+    owner: indexed(address)
+    assets: uint256
+    shares: uint256
+
+event Withdraw:
+    sender: indexed(address)
+    receiver: indexed(address)
+    owner: indexed(address)
+    assets: uint256
+    shares: uint256
+
+event EpochSettled:
+    epoch: indexed(uint256)
+    total_assets: uint256
+    total_supply: uint256
+    share_price: uint256
+    deposit_assets: uint256
+    deposit_shares: uint256
+
+event RedemptionsSettled:
+    batch: indexed(uint256)
+    shares: uint256
+    assets: uint256
+
+event RedemptionsDeferred:
+    batch: indexed(uint256)
+    assets_needed: uint256
+    idle_assets: uint256
+
+event FeesCharged:
+    epoch: indexed(uint256)
+    management_assets: uint256
+    performance_assets: uint256
+    manager_shares: uint256
+    protocol_shares: uint256
+    high_water_mark: uint256
+
+event TransactionFeeCharged:
+    payer: indexed(address)
+    is_exit: bool
+    assets: uint256
+    manager_part: uint256
+    protocol_part: uint256
+
+event FeeAssetsClaimed:
+    recipient: indexed(address)
+    receiver: indexed(address)
+    assets: uint256
+
+event CapitalSent:
+    custody: indexed(address)
+    assets: uint256
+    custody_out: uint256
+
+event CapitalReturned:
+    custody: indexed(address)
+    assets: uint256
+    custody_in: uint256
+
+event Paused:
+    by: indexed(address)
+
+event Unpaused:
+    by: indexed(address)
+
+event ShutDown:
+    by: indexed(address)
+
+
+@deploy
+def __init__(params: VaultInit):
+    """
+    @dev Called through the factory's `create_from_blueprint`; `_set_role` rejects zero addresses.
+    """
+    assert params.asset != empty(address), "vault: zero asset"
+    assert params.admin != empty(address), "vault: zero admin"
+    ownable.__init__()
+    ownable_2step.__init__()
+    ownable._transfer_ownership(params.admin)
+    shares.__init__(params.name, params.symbol, staticcall IERC20Detailed(params.asset).decimals())
+    fees.__init__(params.fees, fees.DEFAULT_NOTICE_DELAY)
+
+    asset = params.asset
+    is_private = params.is_private
+    # Direct writes, not `_set_role`: internal calls here would be copied into the init code,
+    # which must stay under the EIP-170 limit for the blueprint. One event carries all roles.
+    for role_holder: address in [params.manager, params.guardian, params.fee_recipient,
+                                 params.protocol_fee_recipient, params.whitelist_manager]:
+        assert role_holder != empty(address), "vault: zero address"
+    self.manager = params.manager
+    self.guardian = params.guardian
+    self.fee_recipient = params.fee_recipient
+    self.protocol_fee_recipient = params.protocol_fee_recipient
+    self.whitelist_manager = params.whitelist_manager
+    nav_oracle = create_from_blueprint(params.nav_oracle_blueprint, params.keepers, params.quorum, code_offset=3)
+
+    self.deposit_cap = params.deposit_cap
+    self.lockup = DEFAULT_LOCKUP
+    self.min_manager_bps = DEFAULT_MIN_MANAGER_BPS
+
+    self.epoch = 1
+    self.redeem_epoch = 1
+    self.last_fee_at = block.timestamp
+    if params.is_private:
+        self.whitelisted[params.manager] = True
+    log VaultInitialized(asset=params.asset, admin=params.admin, manager=params.manager,
+                         guardian=params.guardian, fee_recipient=params.fee_recipient,
+                         protocol_fee_recipient=params.protocol_fee_recipient,
+                         whitelist_manager=params.whitelist_manager, nav_oracle=nav_oracle,
+                         is_private=params.is_private, deposit_cap=params.deposit_cap,
+                         lockup=DEFAULT_LOCKUP, min_manager_bps=DEFAULT_MIN_MANAGER_BPS)
+
+
+# ---------------------------------------------------------------- ERC-20 transfers
+
+
+@external
+def transfer(receiver: address, amount: uint256) -> bool:
+    """
+    @notice Transfers unlocked shares. Private vaults accept only whitelisted receivers.
+    @param receiver The receiving account.
+    @param amount Shares to move.
+    @return bool Always True.
+    """
+    self._check_share_move(msg.sender, receiver, amount)
+    shares._transfer(msg.sender, receiver, amount)
+    return True
+
+
+@external
+def transferFrom(owner: address, receiver: address, amount: uint256) -> bool:
+    """
+    @notice Transfers unlocked shares on the owner's allowance.
+    @param owner The account debited.
+    @param receiver The receiving account.
+    @param amount Shares to move.
+    @return bool Always True.
+    """
+    self._check_share_move(owner, receiver, amount)
+    shares._spend_allowance(owner, msg.sender, amount)
+    shares._transfer(owner, receiver, amount)
+    return True
+
+
+# ---------------------------------------------------------------- views
+
+
+@external
+@view
+def totalAssets() -> uint256:
+    """
+    @notice Assets owned by shareholders: idle + reported external + custody transfers the last
+            report did not see yet.
+    @return uint256 Total assets.
+    """
+    return self._total_assets()
+
+
+@external
+@view
+def convertToShares(assets: uint256) -> uint256:
+    """
+    @notice Shares `assets` buys at the current price, rounded down.
+    @param assets Amount of the asset.
+    @return uint256 shares = assets * (supply + 1) / (total_assets + 1), rounded down.
+    """
+    return self._to_shares(assets, False)
+
+
+@external
+@view
+def convertToAssets(shares_: uint256) -> uint256:
+    """
+    @notice Assets `shares_` are worth at the current price, rounded down.
+    @param shares_ Amount of shares.
+    @return uint256 assets = shares * (total_assets + 1) / (supply + 1), rounded down.
+    """
+    return self._to_assets(shares_, False)
+
+
+@external
+@view
+def share_price() -> uint256:
+    """
+    @notice Price per share scaled by 1e18: (total_assets + 1) * 1e18 / (supply + 1), rounded down.
+    @return uint256 The price.
+    """
+    return self._pps(self._total_assets(), shares.totalSupply)
+
+
+@external
+@view
+def pendingDepositRequest(request_id: uint256, controller: address) -> uint256:
+    """
+    @notice Assets of `controller` waiting in the open epoch.
+    @param request_id Ignored (requests aggregate per controller); ERC-7540 signature.
+    @param controller The request's controller.
+    @return uint256 Pending assets.
+    """
+    amount: uint256 = 0
+    req_epoch: uint256 = 0
+    amount, req_epoch = self._unpack(self._deposit_request[controller])
+    if req_epoch == self.epoch:
+        return amount
+    return 0
+
+
+@external
+@view
+def claimableDepositRequest(request_id: uint256, controller: address) -> uint256:
+    """
+    @notice Assets of `controller` settled and ready to claim as shares.
+    @param request_id Ignored; ERC-7540 signature.
+    @param controller The request's controller.
+    @return uint256 Claimable assets.
+    """
+    amount: uint256 = 0
+    req_epoch: uint256 = 0
+    amount, req_epoch = self._unpack(self._deposit_request[controller])
+    if req_epoch != 0 and req_epoch < self.epoch:
+        return amount
+    return 0
+
+
+@external
+@view
+def pendingRedeemRequest(request_id: uint256, controller: address) -> uint256:
+    """
+    @notice Shares of `controller` waiting for settlement.
+    @param request_id Ignored; ERC-7540 signature.
+    @param controller The request's controller.
+    @return uint256 Pending shares.
+    """
+    amount: uint256 = 0
+    batch: uint256 = 0
+    amount, batch = self._unpack(self._redeem_request[controller])
+    if batch == self.redeem_epoch:
+        return amount
+    return 0
+
+
+@external
+@view
+def claimableRedeemRequest(request_id: uint256, controller: address) -> uint256:
+    """
+    @notice Shares of `controller` settled and ready to claim as assets.
+    @param request_id Ignored; ERC-7540 signature.
+    @param controller The request's controller.
+    @return uint256 Claimable shares.
+    """
+    amount: uint256 = 0
+    batch: uint256 = 0
+    amount, batch = self._unpack(self._redeem_request[controller])
+    if batch != 0 and batch < self.redeem_epoch:
+        return amount
+    return 0
+
+
+@external
+@view
+def maxMint(controller: address) -> uint256:
+    """
+    @notice Shares `controller` can claim now from settled deposits, rounded down.
+    @param controller The request's controller.
+    @return uint256 Claimable shares.
+    """
+    amount: uint256 = 0
+    req_epoch: uint256 = 0
+    amount, req_epoch = self._unpack(self._deposit_request[controller])
+    if req_epoch == 0 or req_epoch >= self.epoch:
+        return 0
+    total: uint256 = 0
+    minted: uint256 = 0
+    total, minted = self._unpack(self._epoch_deposit[req_epoch])
+    return math._mul_div(amount, minted, total, False)
+
+
+@external
+@view
+def maxWithdraw(controller: address) -> uint256:
+    """
+    @notice Assets `controller` can claim now from settled redemptions, rounded down.
+    @param controller The request's controller.
+    @return uint256 Claimable assets.
+    """
+    amount: uint256 = 0
+    batch: uint256 = 0
+    amount, batch = self._unpack(self._redeem_request[controller])
+    if batch == 0 or batch >= self.redeem_epoch:
+        return 0
+    burned: uint256 = 0
+    paid: uint256 = 0
+    burned, paid = self._unpack(self._epoch_redeem[batch])
+    return math._mul_div(amount, paid, burned, False)
+
+
+@external
+@view
+def epoch_deposit(epoch_: uint256) -> (uint256, uint256):
+    """
+    @notice Settlement totals of an epoch's deposits.
+    @param epoch_ The epoch.
+    @return (uint256, uint256) Assets requested and shares minted for them.
+    """
+    return self._unpack(self._epoch_deposit[epoch_])
+
+
+@external
+@view
+def epoch_redeem(batch: uint256) -> (uint256, uint256):
+    """
+    @notice Settlement totals of a redemption batch.
+    @param batch The batch.
+    @return (uint256, uint256) Shares burned and net assets set aside for them.
+    """
+    return self._unpack(self._epoch_redeem[batch])
+
+
+
+
+
+
+# ---------------------------------------------------------------- requests (ERC-7540)
+
+
+@external
+def request_deposit(assets: uint256, controller: address, owner: address) -> uint256:
+    """
+    @notice Queues `assets` from `owner` into the open epoch for `controller`.
+    @param assets Amount of the asset; pulled now (approve first).
+    @param controller Who claims the shares after settlement.
+    @param owner Whose assets are pulled; the caller or someone who made it an operator.
+    @return uint256 The request id: the epoch it settles in.
+    """
+    self._check_open()
+    self._check_live()
+    assert assets != 0, "vault: zero assets"
+    self._check_caller_for(owner)
+    if is_private:
+        assert self.whitelisted[controller] and self.whitelisted[owner], "vault: not whitelisted"
+    current: uint256 = self.epoch
+    pending: uint256 = self.pending_deposit_assets + assets
+    assert self._total_assets() + pending <= self.deposit_cap, "vault: deposit cap"
+    amount: uint256 = 0
+    req_epoch: uint256 = 0
+    amount, req_epoch = self._unpack(self._deposit_request[controller])
+    assert amount == 0 or req_epoch == current, "vault: claim first"
+    self._deposit_request[controller] = self._pack(amount + assets, current)
+    self.pending_deposit_assets = pending
+    self._pull(owner, assets)
+    log DepositRequest(controller=controller, owner=owner, requestId=current, sender=msg.sender, assets=assets)
+    return current
+
+
+@external
+def cancel_deposit_request(controller: address, receiver: address) -> uint256:
+    """
+    @notice Withdraws the controller's deposit request while its epoch is still open.
+    @param controller The request's controller (caller or its operator).
+    @param receiver Who gets the assets back.
+    @return uint256 Assets returned.
+    """
+    self._check_unpaused()
+    self._check_caller_for(controller)
+    amount: uint256 = 0
+    req_epoch: uint256 = 0
+    amount, req_epoch = self._unpack(self._deposit_request[controller])
+    assert amount != 0 and req_epoch == self.epoch, "vault: no pending deposit"
+    self._deposit_request[controller] = 0
+    self.pending_deposit_assets -= amount
+    self._push(receiver, amount)
+    log DepositRequestCancelled(controller=controller, receiver=receiver, requestId=req_epoch, assets=amount)
+    return amount
+
+
+@external
+def request_redeem(shares_: uint256, controller: address, owner: address) -> uint256:
+    """
+    @notice Escrows unlocked shares of `owner` for redemption in the open batch.
+    @param shares_ Shares to redeem.
+    @param controller Who claims the assets after settlement.
+    @param owner Whose shares are escrowed; the caller or someone who made it an operator.
+    @return uint256 The request id: the redemption batch it settles in.
+    """
+    self._check_open()
+    assert shares_ != 0, "vault: zero shares"
+    self._check_caller_for(owner)
+    self._check_skin_in_game(owner, shares_)
+    batch: uint256 = self.redeem_epoch
+    amount: uint256 = 0
+    req_batch: uint256 = 0
+    amount, req_batch = self._unpack(self._redeem_request[controller])
+    assert amount == 0 or req_batch == batch, "vault: claim first"
+    self._redeem_request[controller] = self._pack(amount + shares_, batch)
+    self.pending_redeem_shares += shares_
+    shares._transfer(owner, self, shares_)
+    log RedeemRequest(controller=controller, owner=owner, requestId=batch, sender=msg.sender, shares=shares_)
+    return batch
+
+
+@external
+def cancel_redeem_request(controller: address, receiver: address) -> uint256:
+    """
+    @notice Returns the controller's escrowed shares while the batch is still open.
+    @param controller The request's controller (caller or its operator).
+    @param receiver Who gets the shares (whitelisted in a private vault).
+    @return uint256 Shares returned.
+    """
+    self._check_unpaused()
+    self._check_caller_for(controller)
+    if is_private:
+        assert self.whitelisted[receiver], "vault: not whitelisted"
+    amount: uint256 = 0
+    batch: uint256 = 0
+    amount, batch = self._unpack(self._redeem_request[controller])
+    assert amount != 0 and batch == self.redeem_epoch, "vault: no pending redemption"
+    self._redeem_request[controller] = 0
+    self.pending_redeem_shares -= amount
+    shares._transfer(self, receiver, amount)
+    log RedeemRequestCancelled(controller=controller, receiver=receiver, requestId=batch, shares=amount)
+    return amount
+
+
+@external
+def setOperator(operator: address, approved: bool) -> bool:
+    """
+    @notice Lets `operator` request, cancel and claim on the caller's behalf (ERC-7540).
+    @param operator The operator.
+    @param approved Grant or revoke.
+    @return bool Always True.
+    """
+    assert operator != msg.sender, "vault: self operator"
+    self.isOperator[msg.sender][operator] = approved
+    log OperatorSet(controller=msg.sender, operator=operator, approved=approved)
+    return True
+
+
+# ---------------------------------------------------------------- claims
+
+
+@external
+def deposit(assets: uint256, receiver: address, controller: address = msg.sender) -> uint256:
+    """
+    @notice Claims shares for `assets` of the controller's settled deposit. The shares are locked
+            for `lockup` seconds in the receiver's account, so the receiver must be the caller or
+            have made the caller its operator.
+    @param assets Settled assets to convert (at most `claimableDepositRequest`).
+    @param receiver Who receives the shares.
+    @param controller The request's controller.
+    @return uint256 shares = assets * epoch_shares / epoch_assets, rounded down.
+    """
+    total: uint256 = 0
+    minted: uint256 = 0
+    req_epoch: uint256 = 0
+    total, minted, req_epoch = self._claimable_deposit(controller)
+    shares_out: uint256 = math._mul_div(assets, minted, total, False)
+    self._claim_deposit(controller, receiver, assets, shares_out, req_epoch)
+    return shares_out
+
+
+@external
+def mint(shares_: uint256, receiver: address, controller: address = msg.sender) -> uint256:
+    """
+    @notice Claims exactly `shares_` from the controller's settled deposit.
+    @param shares_ Shares wanted (at most `maxMint`).
+    @param receiver Who receives the shares (caller or a receiver that made it an operator).
+    @param controller The request's controller.
+    @return uint256 assets consumed = shares * epoch_assets / epoch_shares, rounded up.
+    """
+    total: uint256 = 0
+    minted: uint256 = 0
+    req_epoch: uint256 = 0
+    total, minted, req_epoch = self._claimable_deposit(controller)
+    assert minted != 0, "vault: nothing claimable"
+    assets: uint256 = math._mul_div(shares_, total, minted, True)
+    self._claim_deposit(controller, receiver, assets, shares_, req_epoch)
+    return assets
+
+
+@external
+def redeem(shares_: uint256, receiver: address, controller: address = msg.sender) -> uint256:
+    """
+    @notice Claims assets for `shares_` of the controller's settled redemption.
+    @param shares_ Settled shares to convert (at most `claimableRedeemRequest`).
+    @param receiver Who receives the assets.
+    @param controller The request's controller.
+    @return uint256 assets = shares * batch_assets / batch_shares, rounded down.
+    """
+    burned: uint256 = 0
+    paid: uint256 = 0
+    batch: uint256 = 0
+    burned, paid, batch = self._claimable_redeem(controller)
+    assets: uint256 = math._mul_div(shares_, paid, burned, False)
+    self._claim_redeem(controller, receiver, assets, shares_, batch)
+    return assets
+
+
+@external
+def withdraw(assets: uint256, receiver: address, controller: address = msg.sender) -> uint256:
+    """
+    @notice Claims exactly `assets` from the controller's settled redemption.
+    @param assets Assets wanted (at most `maxWithdraw`).
+    @param receiver Who receives the assets.
+    @param controller The request's controller.
+    @return uint256 shares consumed = assets * batch_shares / batch_assets, rounded up.
+    """
+    burned: uint256 = 0
+    paid: uint256 = 0
+    batch: uint256 = 0
+    burned, paid, batch = self._claimable_redeem(controller)
+    assert paid != 0, "vault: nothing claimable"
+    shares_in: uint256 = math._mul_div(assets, burned, paid, True)
+    self._claim_redeem(controller, receiver, assets, shares_in, batch)
+    return shares_in
+
+
+# ---------------------------------------------------------------- synchronous path
+
+
+@external
+def sync_deposit(assets: uint256, receiver: address) -> uint256:
+    """
+    @notice Deposits at the current price while the last NAV is younger than `sync_max_age`.
+    @param assets Gross assets pulled from the caller; the entry fee is taken from them.
+    @param receiver Who receives the (locked) shares: the caller or a receiver that made it an operator.
+    @return uint256 shares = (assets - entry_fee) * (supply + 1) / (total_assets + 1), rounded down.
+    """
+    self._check_sync()
+    self._check_live()
+    assert assets != 0, "vault: zero assets"
+    self._check_receiver_consent(receiver)
+    total: uint256 = self._total_assets()
+    assert total + self.pending_deposit_assets + assets <= self.deposit_cap, "vault: deposit cap"
+    fee: uint256 = fees._fee_on_total(assets, convert(fees.config.entry_bps, uint256))
+    net: uint256 = assets - fee
+    shares_out: uint256 = math._mul_div(net, shares.totalSupply + VIRTUAL_SHARES, total + VIRTUAL_ASSETS, False)
+    assert shares_out != 0, "vault: zero shares"
+    self.idle_assets += net
+    self._accrue_transaction_fee(msg.sender, fee, False)
+    self._pull(msg.sender, assets)
+    shares._mint_locked(receiver, shares_out, self.lockup)
+    log Deposit(sender=msg.sender, owner=receiver, assets=assets, shares=shares_out)
+    return shares_out
+
+
+@external
+def sync_redeem(shares_: uint256, receiver: address, owner: address) -> uint256:
+    """
+    @notice Redeems at the current price while the last NAV is fresh and enough assets are idle.
+    @param shares_ Unlocked shares of `owner` to burn.
+    @param receiver Who receives the assets.
+    @param owner Whose shares are burned: the caller or someone who made it an operator.
+    @return uint256 assets = shares * (total_assets + 1) / (supply + 1) rounded down, less the exit fee.
+    """
+    self._check_sync()
+    assert shares_ != 0, "vault: zero shares"
+    self._check_caller_for(owner)
+    self._check_skin_in_game(owner, shares_)
+    gross: uint256 = self._to_assets(shares_, False)
+    assert gross <= self.idle_assets, "vault: idle too low"
+    fee: uint256 = fees._fee_on_total(gross, convert(fees.config.exit_bps, uint256))
+    self.idle_assets -= gross
+    self._accrue_transaction_fee(owner, fee, True)
+    shares._burn(owner, shares_)
+    self._push(receiver, gross - fee)
+    log Withdraw(sender=msg.sender, receiver=receiver, owner=owner, assets=gross - fee, shares=shares_)
+    return gross - fee
+
+
+# ---------------------------------------------------------------- settlement (NAV oracle only)
+
+
+@external
+@view
+def preview_settlement_price(external_assets: uint256, custody_out: uint256, custody_in: uint256) -> uint256:
+    """
+    @notice Price per share (1e18) a report with these values would imply before fees; the oracle
+            checks it against its bounds. Reverts on custody counters the vault never reached.
+    @param external_assets Reported external assets (equity - debt).
+    @param custody_out Cumulative custody outflow the report reflects.
+    @param custody_in Cumulative custody inflow the report reflects.
+    @return uint256 (idle + external' + 1) * 1e18 / (supply + 1), rounded down.
+    """
+    ext: uint256 = self._external_after(external_assets, custody_out, custody_in)
+    return self._pps(self.idle_assets + ext, shares.totalSupply)
+
+
+@external
+def settle(epoch_: uint256, external_assets: uint256, custody_out: uint256, custody_in: uint256) -> uint256:
+    """
+    @notice Called by the NAV oracle with an accepted report: records the external valuation,
+            charges management and performance fees, settles the epoch's deposits (and the open
+            redemption batch if enough assets are idle) at one price, and opens the next epoch.
+    @param epoch_ The open epoch.
+    @param external_assets Reported external assets (equity - debt) at the snapshot.
+    @param custody_out Cumulative custody outflow the report reflects.
+    @param custody_in Cumulative custody inflow the report reflects.
+    @return uint256 Price per share (1e18) after settlement.
+    """
+    assert msg.sender == nav_oracle, "vault: not nav oracle"
+    self._check_unpaused()
+    assert epoch_ == self.epoch, "nav: wrong epoch"
+    ext: uint256 = self._external_after(external_assets, custody_out, custody_in)
+    self.external_assets = external_assets
+    self.reported_custody_out = custody_out
+    self.reported_custody_in = custody_in
+    return self._settle(epoch_, ext)
+
+
+@external
+def set_quarantined(quarantined: bool):
+    """
+    @notice The NAV oracle pauses new requests while a report waits for the guardian.
+    @param quarantined Whether a report is quarantined.
+    """
+    assert msg.sender == nav_oracle, "vault: not nav oracle"
+    self.quarantined = quarantined
+
+
+# ---------------------------------------------------------------- capital movement
+
+
+@external
+def send_to_custody(custody: address, assets: uint256):
+    """
+    @notice Manager moves idle assets to a whitelisted venue custody account.
+    @param custody A custody account the admin whitelisted.
+    @param assets Amount, at most `idle_assets`.
+    """
+    self._check_manager()
+    self._check_unpaused()
+    self._check_live()
+    assert self.is_custody[custody], "vault: not custody"
+    assert assets != 0 and assets <= self.idle_assets, "vault: idle too low"
+    self.idle_assets -= assets
+    out: uint256 = self.custody_out + assets
+    self.custody_out = out
+    self._push(custody, assets)
+    log CapitalSent(custody=custody, assets=assets, custody_out=out)
+
+
+@external
+def return_from_custody(custody: address, assets: uint256):
+    """
+    @notice Manager pulls capital back from a custody account (which approved the vault).
+    @param custody A whitelisted custody account.
+    @param assets Amount pulled.
+    """
+    self._check_manager()
+    assert self.is_custody[custody], "vault: not custody"
+    assert assets != 0, "vault: zero assets"
+    self.idle_assets += assets
+    back: uint256 = self.custody_in + assets
+    self.custody_in = back
+    self._pull(custody, assets)
+    log CapitalReturned(custody=custody, assets=assets, custody_in=back)
+
+
+@external
+def claim_fee_assets(receiver: address) -> uint256:
+    """
+    @notice Pays the caller's accrued entry/exit fees (fee recipient or protocol recipient).
+    @param receiver Who receives the assets.
+    @return uint256 Assets paid.
+    """
+    amount: uint256 = 0
+    if msg.sender == self.fee_recipient:
+        amount = self.accrued_manager_fees
+        self.accrued_manager_fees = 0
+    elif msg.sender == self.protocol_fee_recipient:
+        amount = self.accrued_protocol_fees
+        self.accrued_protocol_fees = 0
+    else:
+        raise "vault: not fee recipient"
+    assert amount != 0, "vault: no fees"
+    self._push(receiver, amount)
+    log FeeAssetsClaimed(recipient=msg.sender, receiver=receiver, assets=amount)
+    return amount
+
+
+# ---------------------------------------------------------------- private vaults
+
+
+@external
+def set_whitelisted(account: address, allowed: bool):
+    """
+    @notice Whitelist manager (the manager, or the InviteGate acting for it) adds or removes an
+            account (private vaults).
+    @param account The account.
+    @param allowed Add or remove.
+    """
+    assert msg.sender == self.whitelist_manager, "vault: not whitelister"
+    self.whitelisted[account] = allowed
+    log WhitelistSet(account=account, allowed=allowed, by=msg.sender)
+
+
+
+
+# ---------------------------------------------------------------- admin
+
+
+@external
+def set_role(role: Role, account: address):
+    """
+    @notice Admin assigns a role: manager, guardian, fee recipient, protocol fee recipient or
+            whitelist manager.
+    @param role Exactly one role flag.
+    @param account The new holder (non-zero).
+    """
+    ownable._check_owner()
+    self._set_role(role, account)
+
+
+
+
+
+
+@external
+def set_custody(custody: address, enabled: bool):
+    """
+    @notice Admin whitelists a venue custody account for capital movement.
+    @param custody The account.
+    @param enabled Add or remove.
+    """
+    ownable._check_owner()
+    assert custody != empty(address) and custody != self, "vault: bad custody"
+    self.is_custody[custody] = enabled
+    log CustodySet(custody=custody, enabled=enabled)
+
+
+@external
+def set_limits(deposit_cap: uint256, lockup: uint256, min_manager_bps: uint256, sync_max_age: uint256):
+    """
+    @notice Admin sets the deposit cap, lockup, manager skin-in-the-game and sync NAV age.
+    @param deposit_cap Maximum total assets including pending deposits.
+    @param lockup Seconds new shares stay locked (at most a year).
+    @param min_manager_bps Share of supply the manager must keep (at most 10,000).
+    @param sync_max_age Maximum NAV age for the synchronous path; 0 switches it off.
+    """
+    ownable._check_owner()
+    self._set_limits(deposit_cap, lockup, min_manager_bps, sync_max_age)
+
+
+
+
+@external
+def set_fees(new_config: fees.FeeConfig):
+    """
+    @notice Admin changes fees: decreases apply now, increases after the notice delay.
+    @param new_config The complete new fee configuration (caps enforced).
+    """
+    ownable._check_owner()
+    fees._set_fees(new_config)
+
+
+@external
+def pause():
+    """
+    @notice Guardian (or admin) stops requests, claims, settlement and capital leaving the vault.
+    """
+    assert msg.sender == self.guardian or msg.sender == ownable.owner, "vault: not guardian"
+    self._check_unpaused()
+    self.paused = True
+    log Paused(by=msg.sender)
+
+
+@external
+def unpause():
+    """
+    @notice Admin resumes a paused vault.
+    """
+    ownable._check_owner()
+    assert self.paused, "vault: not paused"
+    self.paused = False
+    log Unpaused(by=msg.sender)
+
+
+@external
+def shutdown():
+    """
+    @notice Admin shuts the vault down for good: no deposits and no capital out; redemptions,
+            cancellations, NAV reports and capital returns continue.
+    """
+    ownable._check_owner()
+    assert not self.shut_down, "vault: shut down"
+    self.shut_down = True
+    log ShutDown(by=msg.sender)
+
+
+# ---------------------------------------------------------------- internal: checks
+
+
+@internal
+@view
+def _check_unpaused():
+    assert not self.paused, "vault: paused"
+
+
+@internal
+@view
+def _check_live():
+    assert not self.shut_down, "vault: shut down"
+
+
+@internal
+@view
+def _check_manager():
+    assert msg.sender == self.manager, "vault: not manager"
+
+
+@internal
+@view
+def _check_open():
+    self._check_unpaused()
+    assert not self.quarantined, "vault: report quarantined"
+
+
+@internal
+@view
+def _check_sync():
+    self._check_open()
+    max_age: uint256 = self.sync_max_age
+    assert max_age != 0, "vault: sync path off"
+    assert block.timestamp <= self.last_settled_at + max_age, "vault: NAV too old"
+
+
+@internal
+@view
+def _check_caller_for(account: address):
+    assert msg.sender == account or self.isOperator[account][msg.sender], "vault: not authorized"
+
+
+@internal
+@view
+def _check_receiver_consent(receiver: address):
+    # Locked shares land in `receiver`'s lock bucket, so only the receiver (or its operator)
+    # may cause it: nobody can extend another's lock.
+    assert receiver == msg.sender or self.isOperator[receiver][msg.sender], "vault: receiver consent"
+    if is_private:
+        assert self.whitelisted[receiver], "vault: not whitelisted"
+
+
+@internal
+@view
+def _check_share_move(sender: address, receiver: address, amount: uint256):
+    # Shares sent to the vault would fall into the request escrow and belong to nobody.
+    assert receiver != self, "vault: escrow receiver"
+    if is_private:
+        assert self.whitelisted[receiver], "vault: not whitelisted"
+    if sender == self.manager:
+        self._check_skin_in_game(sender, amount)
+
+
+@internal
+@view
+def _check_skin_in_game(owner: address, amount: uint256):
+    # After the first settlement the manager keeps at least min_manager_bps of supply:
+    # (balance - amount) * BPS >= min_bps * (supply - amount)
+    if owner != self.manager or self.epoch == 1:
+        return
+    balance: uint256 = shares._balance(owner)
+    supply: uint256 = shares.totalSupply
+    assert amount <= balance, "shares: locked or insufficient"
+    assert (balance - amount) * BPS >= self.min_manager_bps * (supply - amount), "vault: manager stake too low"
+
+
+# ---------------------------------------------------------------- internal: claims
+
+
+@internal
+@view
+def _claimable_deposit(controller: address) -> (uint256, uint256, uint256):
+    self._check_caller_for(controller)
+    amount: uint256 = 0
+    req_epoch: uint256 = 0
+    amount, req_epoch = self._unpack(self._deposit_request[controller])
+    assert amount != 0 and req_epoch < self.epoch, "vault: nothing claimable"
+    total: uint256 = 0
+    minted: uint256 = 0
+    total, minted = self._unpack(self._epoch_deposit[req_epoch])
+    return total, minted, req_epoch
+
+
+@internal
+def _claim_deposit(controller: address, receiver: address, assets: uint256, shares_out: uint256,
+                   req_epoch: uint256):
+    self._check_unpaused()
+    self._check_receiver_consent(receiver)
+    amount: uint256 = self._deposit_request[controller] & _U128
+    assert assets != 0 and assets <= amount, "vault: claim exceeds settled"
+    left: uint256 = amount - assets
+    self._deposit_request[controller] = self._pack(left, req_epoch) if left != 0 else 0
+    shares._transfer_locked(self, receiver, shares_out, self.lockup)
+    log Deposit(sender=controller, owner=receiver, assets=assets, shares=shares_out)
+
+
+@internal
+@view
+def _claimable_redeem(controller: address) -> (uint256, uint256, uint256):
+    self._check_caller_for(controller)
+    amount: uint256 = 0
+    batch: uint256 = 0
+    amount, batch = self._unpack(self._redeem_request[controller])
+    assert amount != 0 and batch < self.redeem_epoch, "vault: nothing claimable"
+    burned: uint256 = 0
+    paid: uint256 = 0
+    burned, paid = self._unpack(self._epoch_redeem[batch])
+    return burned, paid, batch
+
+
+@internal
+def _claim_redeem(controller: address, receiver: address, assets: uint256, shares_in: uint256, batch: uint256):
+    self._check_unpaused()
+    amount: uint256 = self._redeem_request[controller] & _U128
+    assert shares_in != 0 and shares_in <= amount, "vault: claim exceeds settled"
+    left: uint256 = amount - shares_in
+    self._redeem_request[controller] = self._pack(left, batch) if left != 0 else 0
+    self.reserved_assets -= assets
+    self._push(receiver, assets)
+    log Withdraw(sender=msg.sender, receiver=receiver, owner=controller, assets=assets, shares=shares_in)
+
+
+# ---------------------------------------------------------------- internal: NAV
+
+
+@internal
+@view
+def _external_after(reported: uint256, custody_out: uint256, custody_in: uint256) -> uint256:
+    # The report values custody at its snapshot; transfers after it are added back or taken out:
+    # external = reported + (sent - sent_seen) - (returned - returned_seen)
+    assert custody_out <= self.custody_out and custody_out >= self.reported_custody_out, "nav: bad custody_out"
+    assert custody_in <= self.custody_in and custody_in >= self.reported_custody_in, "nav: bad custody_in"
+    sent_unseen: uint256 = self.custody_out - custody_out
+    returned_counted: uint256 = self.custody_in - custody_in
+    assert reported + sent_unseen >= returned_counted, "nav: custody mismatch"
+    return reported + sent_unseen - returned_counted
+
+
+@internal
+def _settle(current: uint256, ext: uint256) -> uint256:
+    fees._apply_due()
+    self.last_settled_at = block.timestamp
+    idle: uint256 = self.idle_assets
+    total: uint256 = idle + ext
+    supply: uint256 = self._charge_fees(current, total, shares.totalSupply)
+
+    deposit_assets: uint256 = 0
+    deposit_shares: uint256 = 0
+    if not self.shut_down:
+        deposit_assets = self.pending_deposit_assets
+    if deposit_assets != 0:
+        fee: uint256 = fees._fee_on_total(deposit_assets, convert(fees.config.entry_bps, uint256))
+        net: uint256 = deposit_assets - fee
+        # shares = net * (supply + 1) / (total + 1), rounded down
+        deposit_shares = math._mul_div(net, supply + VIRTUAL_SHARES, total + VIRTUAL_ASSETS, False)
+        self._epoch_deposit[current] = self._pack(deposit_assets, deposit_shares)
+        self.pending_deposit_assets = 0
+        self._accrue_transaction_fee(empty(address), fee, False)
+        shares._mint(self, deposit_shares)
+        idle += net
+        total += net
+        supply += deposit_shares
+
+    batch_shares: uint256 = self.pending_redeem_shares
+    if batch_shares != 0:
+        idle = self._settle_redemptions(batch_shares, idle, total, supply)
+        total = idle + ext
+        supply = shares.totalSupply
+
+    self.idle_assets = idle
+    self.epoch = current + 1
+    pps: uint256 = self._pps(total, supply)
+    log EpochSettled(epoch=current, total_assets=total, total_supply=supply, share_price=pps,
+                     deposit_assets=deposit_assets, deposit_shares=deposit_shares)
+    return pps
+
+
+@internal
+def _settle_redemptions(batch_shares: uint256, idle: uint256, total: uint256, supply: uint256) -> uint256:
+    batch: uint256 = self.redeem_epoch
+    # gross = shares * (total + 1) / (supply + 1), rounded down
+    gross: uint256 = math._mul_div(batch_shares, total + VIRTUAL_ASSETS, supply + VIRTUAL_SHARES, False)
+    if gross > idle:
+        # Not enough capital back from the venue: the batch stays open for the next report.
+        log RedemptionsDeferred(batch=batch, assets_needed=gross, idle_assets=idle)
+        return idle
+    fee: uint256 = fees._fee_on_total(gross, convert(fees.config.exit_bps, uint256))
+    net: uint256 = gross - fee
+    self._epoch_redeem[batch] = self._pack(batch_shares, net)
+    self.pending_redeem_shares = 0
+    self.redeem_epoch = batch + 1
+    self.reserved_assets += net
+    self._accrue_transaction_fee(empty(address), fee, True)
+    shares._burn(self, batch_shares)
+    log RedemptionsSettled(batch=batch, shares=batch_shares, assets=net)
+    return idle - gross
+
+
+@internal
+def _charge_fees(current: uint256, total: uint256, supply: uint256) -> uint256:
+    elapsed: uint256 = block.timestamp - self.last_fee_at
+    self.last_fee_at = block.timestamp
+    config: fees.FeeConfig = fees.config
+    management: uint256 = fees._management_fee(total, convert(config.management_bps, uint256), elapsed)
+    hwm: uint256 = self.high_water_mark
+    performance: uint256 = 0
+    if hwm != 0 and supply != 0:
+        pps_net: uint256 = self._pps(total - management, supply)
+        threshold: uint256 = fees._hurdle_threshold(hwm, convert(config.hurdle_bps, uint256), elapsed)
+        performance = fees._performance_fee(pps_net, threshold, supply, convert(config.performance_bps, uint256))
+    fee_assets: uint256 = management + performance
+    manager_part: uint256 = 0
+    protocol_part: uint256 = 0
+    if fee_assets != 0:
+        fee_shares: uint256 = fees._fee_shares(fee_assets, total + VIRTUAL_ASSETS, supply + VIRTUAL_SHARES)
+        manager_part, protocol_part = fees._split(fee_shares, convert(config.protocol_share_bps, uint256))
+        if manager_part != 0:
+            shares._mint(self.fee_recipient, manager_part)
+        if protocol_part != 0:
+            shares._mint(self.protocol_fee_recipient, protocol_part)
+    new_supply: uint256 = supply + manager_part + protocol_part
+    pps_after: uint256 = self._pps(total, new_supply)
+    if pps_after > hwm:
+        hwm = pps_after
+        self.high_water_mark = hwm
+    log FeesCharged(epoch=current, management_assets=management, performance_assets=performance,
+                    manager_shares=manager_part, protocol_shares=protocol_part, high_water_mark=hwm)
+    return new_supply
+
+
+
+
+# ---------------------------------------------------------------- internal: accounting
+
+
+@internal
+@view
+def _total_assets() -> uint256:
+    # idle + ext + (sent - sent_seen) - (returned - returned_seen); _external_after keeps it >= 0
+    return (self.idle_assets + self.external_assets + self.custody_out - self.reported_custody_out) \
+        - (self.custody_in - self.reported_custody_in)
+
+
+@internal
+@view
+def _to_shares(assets: uint256, roundup: bool) -> uint256:
+    return math._mul_div(assets, shares.totalSupply + VIRTUAL_SHARES, self._total_assets() + VIRTUAL_ASSETS, roundup)
+
+
+@internal
+@view
+def _to_assets(shares_: uint256, roundup: bool) -> uint256:
+    return math._mul_div(shares_, self._total_assets() + VIRTUAL_ASSETS, shares.totalSupply + VIRTUAL_SHARES, roundup)
+
+
+@internal
+@pure
+def _pps(total: uint256, supply: uint256) -> uint256:
+    # pps = (total + 1) * 1e18 / (supply + 1), rounded down
+    return math._mul_div(total + VIRTUAL_ASSETS, PPS_SCALE, supply + VIRTUAL_SHARES, False)
+
+
+@internal
+def _accrue_transaction_fee(payer: address, fee: uint256, is_exit: bool):
+    if fee == 0:
+        return
+    manager_part: uint256 = 0
+    protocol_part: uint256 = 0
+    manager_part, protocol_part = fees._split(fee, convert(fees.config.protocol_share_bps, uint256))
+    self.accrued_manager_fees += manager_part
+    self.accrued_protocol_fees += protocol_part
+    log TransactionFeeCharged(payer=payer, is_exit=is_exit, assets=fee, manager_part=manager_part,
+                              protocol_part=protocol_part)
+
+
+@internal
+def _pull(owner: address, amount: uint256):
+    assert extcall IERC20(asset).transferFrom(owner, self, amount, default_return_value=True), "vault: transfer failed"
+
+
+@internal
+def _push(receiver: address, amount: uint256):
+    assert receiver != empty(address), "vault: zero receiver"
+    assert extcall IERC20(asset).transfer(receiver, amount, default_return_value=True), "vault: transfer failed"
+
+
+@internal
+@pure
+def _pack(low: uint256, high: uint256) -> uint256:
+    assert low <= _U128 and high <= _U128, "vault: amount too large"
+    return low | (high << 128)
+
+
+@internal
+@pure
+def _unpack(word: uint256) -> (uint256, uint256):
+    return word & _U128, word >> 128
+
+
+
+
+# ---------------------------------------------------------------- internal: roles
+
+
+@internal
+def _set_role(role: Role, account: address):
+    assert account != empty(address), "vault: zero address"
+    previous: address = empty(address)
+    if role == Role.MANAGER:
+        previous = self.manager
+        self.manager = account
+    elif role == Role.GUARDIAN:
+        previous = self.guardian
+        self.guardian = account
+    elif role == Role.FEE_RECIPIENT:
+        previous = self.fee_recipient
+        self.fee_recipient = account
+    elif role == Role.PROTOCOL_FEE_RECIPIENT:
+        previous = self.protocol_fee_recipient
+        self.protocol_fee_recipient = account
+    elif role == Role.WHITELIST_MANAGER:
+        previous = self.whitelist_manager
+        self.whitelist_manager = account
+    else:
+        raise "vault: unknown role"
+    log RoleSet(role=role, previous=previous, current=account)
+
+
+@internal
+def _set_limits(deposit_cap: uint256, lockup: uint256, min_manager_bps: uint256, sync_max_age: uint256):
+    assert lockup <= MAX_LOCKUP, "vault: lockup too long"
+    assert min_manager_bps <= BPS, "vault: bps above 100%"
+    self.deposit_cap = deposit_cap
+    self.lockup = lockup
+    self.min_manager_bps = min_manager_bps
+    self.sync_max_age = sync_max_age
+    log LimitsSet(deposit_cap=deposit_cap, lockup=lockup, min_manager_bps=min_manager_bps,
+                  sync_max_age=sync_max_age)
