@@ -1,0 +1,94 @@
+"""`ape run bench_gas`: gas of each vault operation from Anvil receipts -> bench/results/gas.json.
+
+Every figure is `gasUsed` of a real transaction on Anvil's default hardfork (EIP-7623 calldata floor
+included). Fees are on (2%/yr management, 20% performance, 10% protocol share) so settlement pays
+for fee accrual as in production; token approvals are exact amounts, not infinite.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from ape import accounts, chain, project
+
+from scripts.deploy import deploy_all
+from vaultcraft.ape_ops import advance, post_nav
+
+UNIT = 10**6
+OUT = Path("bench/results/gas.json")
+
+
+def _fund(token, vault, who, amount):
+    token.faucet(who, amount, sender=who)
+    token.approve(vault.address, amount, sender=who)
+
+
+def _new_accounts(n):
+    made = [accounts.test_accounts.generate_test_account() for _ in range(n)]
+    for account in made:
+        account.balance = 10**20
+    return made
+
+
+def main() -> None:
+    deployment = deploy_all()
+    record = deployment.vaults[0]
+    vault, oracle = project.Vault.at(record.address), project.NavOracle.at(record.nav_oracle)
+    token = project.MockUSDC.at(deployment.asset)
+    test = accounts.test_accounts
+    admin, manager, keeper = test[0], test[1], test[3]
+    keys = [keeper.private_key]
+    gas: dict[str, int] = {}
+
+    # Epoch 1: the manager seeds the vault (skin in the game), one request -> settle_epoch_1_request.
+    _fund(token, vault, manager, 100_000 * UNIT)
+    vault.request_deposit(100_000 * UNIT, manager, manager, sender=manager)
+    post_nav(chain, vault, oracle, keeper, keys)  # first report also initialises fee clocks
+    vault.deposit(100_000 * UNIT, manager, sender=manager)
+    depositor = _new_accounts(1)[0]
+    _fund(token, vault, depositor, 2_000 * UNIT)
+    gas["request_deposit_first_in_epoch"] = vault.request_deposit(1_000 * UNIT, depositor, depositor, sender=depositor).gas_used
+    gas["settle_epoch_1_request"] = post_nav(chain, vault, oracle, keeper, keys).gas_used
+    gas["claim_deposit"] = vault.deposit(1_000 * UNIT, depositor, sender=depositor).gas_used
+
+    # Epoch with 50 requests: same settlement cost (per-epoch totals).
+    crowd = _new_accounts(50)
+    for i, who in enumerate(crowd):
+        _fund(token, vault, who, 1_000 * UNIT)
+        receipt = vault.request_deposit(1_000 * UNIT, who, who, sender=who)
+        if i == 1:
+            gas["request_deposit"] = receipt.gas_used
+    gas["settle_epoch_50_requests"] = post_nav(chain, vault, oracle, keeper, keys).gas_used
+    for who in crowd[:3]:
+        vault.deposit(1_000 * UNIT, who, sender=who)
+
+    # Redemption after the lockup.
+    advance(chain, vault.lockup() + 1)
+    shares = vault.balanceOf(depositor) // 2
+    gas["request_redeem"] = vault.request_redeem(shares, depositor, depositor, sender=depositor).gas_used
+    post_nav(chain, vault, oracle, keeper, keys)
+    gas["claim_redeem"] = vault.redeem(shares, depositor, sender=depositor).gas_used
+
+    # Share transfers (unlocked shares).
+    fresh = _new_accounts(1)[0]
+    gas["share_transfer_new_holder"] = vault.transfer(fresh, 1_000, sender=depositor).gas_used
+    gas["share_transfer_existing_holder"] = vault.transfer(crowd[0], 1_000, sender=depositor).gas_used
+
+    # Synchronous deposit while the NAV is fresh.
+    vault.set_limits(vault.deposit_cap(), vault.lockup(), vault.min_manager_bps(), 86_400, sender=admin)
+    post_nav(chain, vault, oracle, keeper, keys)
+    newcomer = _new_accounts(1)[0]
+    _fund(token, vault, newcomer, 500 * UNIT)
+    gas["sync_deposit_new_holder"] = vault.sync_deposit(500 * UNIT, newcomer, sender=newcomer).gas_used
+
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    existing = json.loads(OUT.read_text()) if OUT.exists() else {}
+    existing.update(gas)
+    OUT.write_text(json.dumps(existing, indent=2, sort_keys=True) + "\n")
+    width = max(map(len, gas))
+    click.echo(f"{'operation'.ljust(width)}  gasUsed")
+    for name, value in gas.items():
+        click.echo(f"{name.ljust(width)}  {value:>9,}")
+    click.echo(f"wrote {OUT}")

@@ -1,0 +1,163 @@
+"""Deployment of the protocol with Ape: token (local only), blueprints, factory, invite gate, vaults.
+
+`scripts/deploy.py` is the operator entry point; the demo and the gas benchmark reuse these functions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from eth_utils import is_checksum_address, to_checksum_address
+
+from vaultcraft.protocol import FeeConfig, MAX_KEEPERS
+
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+LOCAL_NETWORKS = {"local"}
+
+
+class DeployConfigError(ValueError):
+    """A deployment parameter is missing or invalid; the message names it."""
+
+
+@dataclass(frozen=True)
+class Roles:
+    admin: str
+    manager: str
+    guardian: str
+    fee_recipient: str
+    protocol_fee_recipient: str
+    keepers: tuple[str, ...]
+    quorum: int
+
+    def validate(self) -> None:
+        for name in ("admin", "manager", "guardian", "fee_recipient", "protocol_fee_recipient"):
+            _check_address(name, getattr(self, name))
+        if not 1 <= len(self.keepers) <= MAX_KEEPERS:
+            raise DeployConfigError(f"keepers: need 1..{MAX_KEEPERS} keeper addresses, got {len(self.keepers)}")
+        for keeper in self.keepers:
+            _check_address("keepers", keeper)
+        if len(set(self.keepers)) != len(self.keepers):
+            raise DeployConfigError("keepers: duplicate keeper address")
+        if not 1 <= self.quorum <= len(self.keepers):
+            raise DeployConfigError(f"quorum: must be 1..{len(self.keepers)}, got {self.quorum}")
+
+
+@dataclass
+class VaultRecord:
+    name: str
+    symbol: str
+    address: str
+    nav_oracle: str
+    is_private: bool
+    block: int
+
+
+@dataclass
+class Deployment:
+    chain_id: int
+    network: str
+    block: int
+    asset: str
+    factory: str
+    vault_blueprint: str
+    oracle_blueprint: str
+    invite_gate: str
+    roles: dict
+    vaults: list[VaultRecord] = field(default_factory=list)
+    abi: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True)
+
+
+def _check_address(name: str, value: str) -> None:
+    if not isinstance(value, str) or not value.startswith("0x") or len(value) != 42:
+        raise DeployConfigError(f"{name}: not an address: {value!r}")
+    if value.lower() == ZERO_ADDRESS:
+        raise DeployConfigError(f"{name}: zero address")
+    if value != value.lower() and not is_checksum_address(value):
+        raise DeployConfigError(f"{name}: bad checksum: {value}")
+
+
+def roles_from_env(env: dict[str, str], defaults: Roles | None = None) -> Roles:
+    """Roles from VAULTCRAFT_DEPLOY_* variables, falling back to `defaults` (local test accounts)."""
+
+    def pick(key: str, fallback: str | None) -> str:
+        value = env.get(f"VAULTCRAFT_DEPLOY_{key}") or fallback
+        if not value:
+            raise DeployConfigError(f"VAULTCRAFT_DEPLOY_{key} is required on this network")
+        return value
+
+    keepers_raw = env.get("VAULTCRAFT_DEPLOY_KEEPERS")
+    keepers = tuple(k.strip() for k in keepers_raw.split(",") if k.strip()) if keepers_raw else None
+    quorum_raw = env.get("VAULTCRAFT_DEPLOY_QUORUM")
+    try:
+        quorum = int(quorum_raw) if quorum_raw else (defaults.quorum if defaults else 1)
+    except ValueError as exc:
+        raise DeployConfigError(f"VAULTCRAFT_DEPLOY_QUORUM: not an integer: {quorum_raw!r}") from exc
+    roles = Roles(
+        admin=pick("ADMIN", defaults and defaults.admin),
+        manager=pick("MANAGER", defaults and defaults.manager),
+        guardian=pick("GUARDIAN", defaults and defaults.guardian),
+        fee_recipient=pick("FEE_RECIPIENT", defaults and defaults.fee_recipient),
+        protocol_fee_recipient=pick("PROTOCOL_FEE_RECIPIENT", defaults and defaults.protocol_fee_recipient),
+        keepers=keepers or (defaults.keepers if defaults else ()),
+        quorum=quorum,
+    )
+    roles.validate()
+    return roles
+
+
+def vault_params(
+    asset: str, name: str, symbol: str, roles: Roles, whitelist_manager: str, is_private: bool,
+    deposit_cap: int, fees: FeeConfig,
+) -> tuple:
+    """Vault.VaultInit as a tuple; the factory fills in the oracle blueprint and protocol recipient."""
+    if not 0 < deposit_cap < 2**256:
+        raise DeployConfigError(f"deposit_cap: must be positive, got {deposit_cap}")
+    return (
+        asset, name, symbol, roles.admin, roles.manager, roles.guardian, roles.fee_recipient,
+        roles.protocol_fee_recipient, whitelist_manager, list(roles.keepers), roles.quorum, ZERO_ADDRESS,
+        is_private, deposit_cap, fees.as_tuple(),
+    )
+
+
+def deploy_core(project, deployer, asset: str, protocol_fee_recipient: str):
+    """Blueprints, factory and invite gate. Returns (factory, gate, vault_bp, oracle_bp) addresses/contracts."""
+    vault_bp = deployer.declare(project.Vault).contract_address
+    oracle_bp = deployer.declare(project.NavOracle).contract_address
+    factory = project.VaultFactory.deploy(vault_bp, oracle_bp, protocol_fee_recipient, sender=deployer)
+    gate = project.InviteGate.deploy(sender=deployer)
+    return factory, gate, vault_bp, oracle_bp
+
+
+def deploy_vault(project, factory, deployer, params: tuple):
+    """Deploys one vault through the factory; returns (vault, oracle, receipt)."""
+    receipt = factory.deploy_vault(params, sender=deployer)
+    event = receipt.events.filter(factory.VaultDeployed)[0]
+    vault = project.Vault.at(event.vault)
+    oracle = project.NavOracle.at(event.nav_oracle)
+    return vault, oracle, receipt
+
+
+def write_abis(project, out_dir: Path) -> dict[str, str]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for name in ("Vault", "NavOracle", "VaultFactory", "InviteGate", "MockUSDC"):
+        path = out_dir / f"{name}.json"
+        abi = [item.model_dump(mode="json", by_alias=True) for item in project.get_contract(name).contract_type.abi]
+        path.write_text(json.dumps(abi, indent=1))
+        paths[name] = str(path)
+    return paths
+
+
+def deployments_path(network: str) -> Path:
+    root = Path(os.environ.get("VAULTCRAFT_DEPLOYMENTS_DIR", "deployments"))
+    return root / f"{network}.json"
+
+
+def checksum(value: str) -> str:
+    return to_checksum_address(value)
