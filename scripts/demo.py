@@ -11,6 +11,7 @@ from ape import accounts, chain, project
 
 from scripts.deploy import deploy_all
 from vaultcraft.ape_ops import post_nav
+from vaultcraft.units import fmt_units
 
 UNIT = 10**6
 
@@ -31,14 +32,14 @@ def main() -> None:
         token.faucet(who, amount, sender=who)
         token.approve(vault.address, amount, sender=who)
         vault.request_deposit(amount, who, who, sender=who)
-    click.echo(f"epoch {vault.epoch()}: {vault.pending_deposit_assets() / UNIT:,.2f} mUSDC requested")
+    click.echo(f"epoch {vault.epoch()}: {fmt_units(vault.pending_deposit_assets(), 6)} mUSDC requested")
 
     receipt = post_nav(chain, vault, oracle, keeper, [keeper.private_key])
     settled = receipt.events.filter(vault.EpochSettled)[0]
     click.echo(f"epoch {settled.epoch} settled by a keeper-signed report (gas {receipt.gas_used:,}): "
-               f"total assets {settled.total_assets / UNIT:,.2f}, supply {settled.total_supply / UNIT:,.2f}, "
-               f"price per share {settled.share_price / 10**18:.6f}")
+               f"total assets {fmt_units(settled.total_assets, 6)}, supply {fmt_units(settled.total_supply, 6)}, "
+               f"price per share {fmt_units(settled.share_price, 18, 6)}")
     for who in (manager, depositor):
         shares = vault.deposit(vault.claimableDepositRequest(0, who), who, sender=who).events[-1].shares
-        click.echo(f"  {who.address} claimed {shares / UNIT:,.2f} shares (locked {vault.lockup() // 3600} h)")
+        click.echo(f"  {who.address} claimed {fmt_units(shares, 6)} shares (locked {vault.lockup() // 3600} h)")
     click.echo(f"report recorded on-chain: {oracle.report_of(settled.epoch).hex()}")
