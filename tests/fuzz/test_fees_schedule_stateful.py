@@ -182,5 +182,8 @@ class FeeScheduleMachine(RuleBasedStateMachine):
             assert self.fees.pending() == NO_SCHEDULE
 
 
-FeeScheduleMachine.TestCase.settings = settings(settings.default, stateful_step_count=30)
+# Each example deploys a contract and runs ~30 steps (~0.1 s): bound the count whatever the profile says.
+FeeScheduleMachine.TestCase.settings = settings(
+    settings.default, max_examples=min(settings.default.max_examples, 100), stateful_step_count=30
+)
 TestFeeSchedule = FeeScheduleMachine.TestCase
