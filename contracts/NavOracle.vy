@@ -42,6 +42,12 @@ interface IVault:
 
 BPS: constant(uint256) = 10_000
 MAX_KEEPERS: constant(uint256) = 16
+_U8: constant(uint256) = 2**8 - 1
+_U16: constant(uint256) = 2**16 - 1
+_U32: constant(uint256) = 2**32 - 1
+_U40: constant(uint256) = 2**40 - 1
+_U64: constant(uint256) = 2**64 - 1
+_U128: constant(uint256) = 2**128 - 1
 NAV_REPORT_TYPEHASH: constant(bytes32) = keccak256(
     "NavReport(uint256 epoch,uint256 externalAssets,uint256 equity,uint256 debt,bytes32 positionRoot,bytes32 holderRoot,uint256 holderSum,bytes32 tradeHead,uint256 tradeCount,uint256 custodyOut,uint256 custodyIn,bytes32 reportHash,uint256 timestamp)"
 )
@@ -71,31 +77,48 @@ struct NavReport:
     timestamp: uint256
 
 
+struct Guards:
+    # seconds between accepted reports
+    min_report_delay: uint256
+    # maximum snapshot age when posted, seconds
+    max_report_staleness: uint256
+    # rolling window length, seconds
+    pps_window: uint256
+    # largest price-per-share move per report and per window, bps
+    max_pps_change_bps: uint256
+    max_pps_window_change_bps: uint256
+    # signatures a report needs, and registered keepers
+    quorum: uint256
+    keeper_count: uint256
+
+
+struct Clock:
+    # block time of the last accepted report
+    last_report_at: uint256
+    # snapshot time of the last accepted report
+    last_snapshot_at: uint256
+    # start of the current bound window
+    window_start_at: uint256
+    # trade-log length covered by the last accepted report
+    reported_trade_count: uint256
+    # a report waits in quarantine
+    has_quarantine: bool
+
+
 # @dev The vault this oracle settles (its deployer).
 vault: public(immutable(address))
-# @dev Registered keeper keys, their number and the signatures a report needs.
+# @dev Registered keeper keys.
 is_keeper: public(HashMap[address, bool])
-keeper_count: public(uint256)
-quorum: public(uint256)
-# @dev Safeguards: seconds between reports, snapshot age, bps bounds and the window length.
-min_report_delay: public(uint256)
-max_report_staleness: public(uint256)
-max_pps_change_bps: public(uint256)
-pps_window: public(uint256)
-max_pps_window_change_bps: public(uint256)
 # @dev epoch => EIP-712 struct hash of the report that closed it (what proofs are checked against).
 report_of: public(HashMap[uint256, bytes32])
-# @dev Struct hash of the quarantined report, empty when none.
+# @dev Struct hash of the quarantined report, empty when none (read only when the clock flag says so).
 quarantined: public(bytes32)
-# @dev Block time of the last accepted report and its snapshot time.
-last_report_at: public(uint256)
-last_snapshot_at: public(uint256)
-# @dev Trade-log length covered by the last accepted report.
-reported_trade_count: public(uint256)
-# @dev Price per share (1e18) after the last settlement; rolling window start and its price.
-last_pps: public(uint256)
-window_start_at: public(uint256)
-window_start_pps: public(uint256)
+# @dev Safeguards and keeper counts in one word, read once per report (see `Guards`).
+_guards: uint256
+# @dev Report clock in one word (see `Clock`).
+_clock: uint256
+# @dev last_pps (low 128 bits) | window_start_pps (high 128 bits): prices per share, 1e18.
+_prices: uint256
 
 
 event KeeperSet:
@@ -141,10 +164,14 @@ def __init__(keepers: DynArray[address, MAX_KEEPERS], quorum: uint256):
     ecdsa.__init__()
     eip712.__init__("VaultCraft NAV", "1")
     vault = msg.sender
+    guards: Guards = Guards(
+        min_report_delay=3_600, max_report_staleness=86_400, pps_window=7 * 86_400,
+        max_pps_change_bps=1_000, max_pps_window_change_bps=3_000, quorum=0, keeper_count=0,
+    )
     for keeper: address in keepers:
-        self._set_keeper(keeper, True)
-    self._set_quorum(quorum)
-    self._set_nav_guards(3_600, 86_400, 1_000, 7 * 86_400, 3_000)
+        guards.keeper_count = self._set_keeper(keeper, True, guards.keeper_count)
+    guards.quorum = quorum
+    self._store_guards(guards)
 
 
 @external
@@ -158,19 +185,24 @@ def post_report(report: NavReport, signatures: DynArray[Bytes[65], MAX_KEEPERS])
     @return bool True if applied, False if quarantined.
     """
     assert self.is_keeper[msg.sender], "nav: not keeper"
-    assert self.quarantined == empty(bytes32), "nav: quarantine pending"
-    struct_hash: bytes32 = self._check_report(report)
-    self._check_signatures(eip712._hash_typed_data_v4(struct_hash), signatures)
+    clock: Clock = self._load_clock()
+    assert not clock.has_quarantine, "nav: quarantine pending"
+    guards: Guards = self._load_guards()
+    struct_hash: bytes32 = self._check_report(report, clock, guards)
+    self._check_signatures(eip712._hash_typed_data_v4(struct_hash), signatures, guards.quorum)
     pps: uint256 = staticcall IVault(vault).preview_settlement_price(
         report.external_assets, report.custody_out, report.custody_in
     )
-    if not self._within_bounds(pps):
+    prices: uint256 = self._prices
+    if not self._within_bounds(pps, prices, clock, guards):
         self.quarantined = struct_hash
+        clock.has_quarantine = True
+        self._store_clock(clock)
         extcall IVault(vault).set_quarantined(True)
         log ReportQuarantined(epoch=report.epoch, struct_hash=struct_hash, share_price=pps,
-                              last_share_price=self.last_pps, report=report)
+                              last_share_price=prices & _U128, report=report)
         return False
-    self._apply(report, struct_hash)
+    self._apply(report, struct_hash, clock, guards, prices)
     return True
 
 
@@ -183,14 +215,17 @@ def resolve_quarantine(report: NavReport, accept: bool):
     @param accept Apply or discard.
     """
     assert msg.sender == staticcall IVault(vault).guardian(), "nav: not guardian"
+    clock: Clock = self._load_clock()
+    assert clock.has_quarantine, "nav: nothing quarantined"
     struct_hash: bytes32 = self.quarantined
-    assert struct_hash != empty(bytes32), "nav: nothing quarantined"
     assert self._struct_hash(report) == struct_hash, "nav: not the quarantined report"
     self.quarantined = empty(bytes32)
+    clock.has_quarantine = False
+    self._store_clock(clock)
     extcall IVault(vault).set_quarantined(False)
     log QuarantineResolved(epoch=report.epoch, struct_hash=struct_hash, accepted=accept)
     if accept:
-        self._apply(report, struct_hash)
+        self._apply(report, struct_hash, clock, self._load_guards(), self._prices)
 
 
 @external
@@ -227,6 +262,87 @@ def is_accepted(report: NavReport) -> bool:
 
 
 @external
+@view
+def guards() -> Guards:
+    """
+    @notice The safeguards, quorum and keeper count.
+    @return Guards The unpacked configuration.
+    """
+    return self._load_guards()
+
+
+@external
+@view
+def clock() -> Clock:
+    """
+    @notice Times of the last accepted report, the bound window start, the covered trade count
+            and whether a report is quarantined.
+    @return Clock The unpacked clock.
+    """
+    return self._load_clock()
+
+
+@external
+@view
+def quorum() -> uint256:
+    """
+    @notice Keeper signatures a report needs.
+    @return uint256 The quorum.
+    """
+    return self._load_guards().quorum
+
+
+@external
+@view
+def keeper_count() -> uint256:
+    """
+    @notice Registered keeper keys.
+    @return uint256 The count.
+    """
+    return self._load_guards().keeper_count
+
+
+@external
+@view
+def min_report_delay() -> uint256:
+    """
+    @notice Minimum seconds between accepted reports.
+    @return uint256 Seconds.
+    """
+    return self._load_guards().min_report_delay
+
+
+@external
+@view
+def reported_trade_count() -> uint256:
+    """
+    @notice Trade-log length covered by the last accepted report.
+    @return uint256 The count.
+    """
+    return self._load_clock().reported_trade_count
+
+
+@external
+@view
+def last_report_at() -> uint256:
+    """
+    @notice Block time of the last accepted report.
+    @return uint256 Unix seconds.
+    """
+    return self._load_clock().last_report_at
+
+
+@external
+@view
+def last_pps() -> uint256:
+    """
+    @notice Price per share (1e18) after the last settlement.
+    @return uint256 The price.
+    """
+    return self._prices & _U128
+
+
+@external
 def set_keeper(keeper: address, enabled: bool):
     """
     @notice The vault's admin registers or removes a keeper key; removal may not drop below quorum.
@@ -234,8 +350,10 @@ def set_keeper(keeper: address, enabled: bool):
     @param enabled Register or remove.
     """
     self._check_admin()
-    self._set_keeper(keeper, enabled)
-    assert self.keeper_count >= self.quorum, "nav: below quorum"
+    guards: Guards = self._load_guards()
+    guards.keeper_count = self._set_keeper(keeper, enabled, guards.keeper_count)
+    assert guards.keeper_count >= guards.quorum, "nav: below quorum"
+    self._store_guards(guards)
 
 
 @external
@@ -245,7 +363,9 @@ def set_quorum(quorum: uint256):
     @param quorum 1..keeper_count.
     """
     self._check_admin()
-    self._set_quorum(quorum)
+    guards: Guards = self._load_guards()
+    guards.quorum = quorum
+    self._store_guards(guards)
 
 
 @external
@@ -253,15 +373,20 @@ def set_nav_guards(min_report_delay: uint256, max_report_staleness: uint256, max
                    pps_window: uint256, max_pps_window_change_bps: uint256):
     """
     @notice The vault's admin sets the safeguards.
-    @param min_report_delay Minimum seconds between accepted reports.
-    @param max_report_staleness Maximum age of a snapshot when posted (non-zero).
+    @param min_report_delay Minimum seconds between accepted reports (< 2**32).
+    @param max_report_staleness Maximum age of a snapshot when posted (1 .. 2**32-1 s).
     @param max_pps_change_bps Largest price-per-share move per report (1..10,000).
-    @param pps_window Length of the rolling window in seconds (non-zero).
+    @param pps_window Length of the rolling window (1 .. 2**32-1 s).
     @param max_pps_window_change_bps Largest move within the window (1..10,000).
     """
     self._check_admin()
-    self._set_nav_guards(min_report_delay, max_report_staleness, max_pps_change_bps, pps_window,
-                         max_pps_window_change_bps)
+    guards: Guards = self._load_guards()
+    guards.min_report_delay = min_report_delay
+    guards.max_report_staleness = max_report_staleness
+    guards.max_pps_change_bps = max_pps_change_bps
+    guards.pps_window = pps_window
+    guards.max_pps_window_change_bps = max_pps_window_change_bps
+    self._store_guards(guards)
 
 
 @internal
@@ -278,23 +403,24 @@ def _struct_hash(report: NavReport) -> bytes32:
 
 @internal
 @view
-def _check_report(report: NavReport) -> bytes32:
+def _check_report(report: NavReport, clock: Clock, guards: Guards) -> bytes32:
     assert report.epoch == staticcall IVault(vault).epoch(), "nav: wrong epoch"
-    assert block.timestamp >= self.last_report_at + self.min_report_delay, "nav: too soon"
+    assert block.timestamp >= clock.last_report_at + guards.min_report_delay, "nav: too soon"
     assert report.timestamp <= block.timestamp, "nav: snapshot in the future"
-    assert report.timestamp > self.last_snapshot_at, "nav: snapshot not newer"
-    assert block.timestamp - report.timestamp <= self.max_report_staleness, "nav: stale report"
+    assert report.timestamp > clock.last_snapshot_at, "nav: snapshot not newer"
+    assert block.timestamp - report.timestamp <= guards.max_report_staleness, "nav: stale report"
     assert report.equity >= report.debt and report.equity - report.debt == report.external_assets, \
         "nav: external != equity - debt"
     assert report.holder_sum == staticcall IVault(vault).totalSupply(), "nav: holder sum != supply"
-    assert report.trade_count >= self.reported_trade_count, "nav: trade count went back"
+    assert report.trade_count >= clock.reported_trade_count, "nav: trade count went back"
+    assert report.trade_count <= _U64, "nav: trade count too large"
     return self._struct_hash(report)
 
 
 @internal
 @view
-def _check_signatures(digest: bytes32, signatures: DynArray[Bytes[65], MAX_KEEPERS]):
-    assert len(signatures) >= self.quorum, "nav: below quorum"
+def _check_signatures(digest: bytes32, signatures: DynArray[Bytes[65], MAX_KEEPERS], quorum: uint256):
+    assert len(signatures) >= quorum, "nav: below quorum"
     previous: address = empty(address)
     for signature: Bytes[65] in signatures:
         signer: address = ecdsa._recover_sig(digest, signature)
@@ -306,33 +432,36 @@ def _check_signatures(digest: bytes32, signatures: DynArray[Bytes[65], MAX_KEEPE
 
 @internal
 @view
-def _within_bounds(pps: uint256) -> bool:
-    last: uint256 = self.last_pps
+def _within_bounds(pps: uint256, prices: uint256, clock: Clock, guards: Guards) -> bool:
+    last: uint256 = prices & _U128
     if last == 0:
         return True
     # |pps - last| * BPS <= last * max_bps: exact, no division
-    if self._abs_diff(pps, last) * BPS > last * self.max_pps_change_bps:
+    if self._abs_diff(pps, last) * BPS > last * guards.max_pps_change_bps:
         return False
-    start: uint256 = self.window_start_pps
-    if block.timestamp >= self.window_start_at + self.pps_window:
+    start: uint256 = prices >> 128
+    if block.timestamp >= clock.window_start_at + guards.pps_window:
         start = last
-    return self._abs_diff(pps, start) * BPS <= start * self.max_pps_window_change_bps
+    return self._abs_diff(pps, start) * BPS <= start * guards.max_pps_window_change_bps
 
 
 @internal
-def _apply(report: NavReport, struct_hash: bytes32):
+def _apply(report: NavReport, struct_hash: bytes32, clock: Clock, guards: Guards, prices: uint256):
     self.report_of[report.epoch] = struct_hash
-    self.last_report_at = block.timestamp
-    self.last_snapshot_at = report.timestamp
-    self.reported_trade_count = report.trade_count
     pps: uint256 = extcall IVault(vault).settle(
         report.epoch, report.external_assets, report.custody_out, report.custody_in
     )
-    last: uint256 = self.last_pps
-    if last == 0 or block.timestamp >= self.window_start_at + self.pps_window:
-        self.window_start_at = block.timestamp
-        self.window_start_pps = last if last != 0 else pps
-    self.last_pps = pps
+    assert pps <= _U128, "nav: price too large"
+    last: uint256 = prices & _U128
+    start: uint256 = prices >> 128
+    if last == 0 or block.timestamp >= clock.window_start_at + guards.pps_window:
+        clock.window_start_at = block.timestamp
+        start = last if last != 0 else pps
+    clock.last_report_at = block.timestamp
+    clock.last_snapshot_at = report.timestamp
+    clock.reported_trade_count = report.trade_count
+    self._store_clock(clock)
+    self._prices = pps | (start << 128)
     log ReportAccepted(epoch=report.epoch, struct_hash=struct_hash, share_price=pps, report=report)
 
 
@@ -345,38 +474,79 @@ def _abs_diff(a: uint256, b: uint256) -> uint256:
 
 
 @internal
-def _set_keeper(keeper: address, enabled: bool):
+def _set_keeper(keeper: address, enabled: bool, count: uint256) -> uint256:
     assert keeper != empty(address), "nav: zero address"
     assert self.is_keeper[keeper] != enabled, "nav: keeper unchanged"
     self.is_keeper[keeper] = enabled
-    count: uint256 = self.keeper_count
+    new_count: uint256 = count
     if enabled:
         assert count < MAX_KEEPERS, "nav: too many keepers"
-        count += 1
+        new_count += 1
     else:
-        count -= 1
-    self.keeper_count = count
-    log KeeperSet(keeper=keeper, enabled=enabled, keeper_count=count)
+        new_count -= 1
+    log KeeperSet(keeper=keeper, enabled=enabled, keeper_count=new_count)
+    return new_count
 
 
 @internal
-def _set_quorum(quorum: uint256):
-    assert quorum != 0 and quorum <= self.keeper_count, "nav: bad quorum"
-    self.quorum = quorum
-    log QuorumSet(quorum=quorum)
+@view
+def _load_guards() -> Guards:
+    word: uint256 = self._guards
+    return Guards(
+        min_report_delay=word & _U32,
+        max_report_staleness=(word >> 32) & _U32,
+        pps_window=(word >> 64) & _U32,
+        max_pps_change_bps=(word >> 96) & _U16,
+        max_pps_window_change_bps=(word >> 112) & _U16,
+        quorum=(word >> 128) & _U8,
+        keeper_count=(word >> 136) & _U8,
+    )
 
 
 @internal
-def _set_nav_guards(min_report_delay: uint256, max_report_staleness: uint256, max_pps_change_bps: uint256,
-                    pps_window: uint256, max_pps_window_change_bps: uint256):
-    assert max_report_staleness != 0 and pps_window != 0, "nav: zero guard"
-    assert max_pps_change_bps != 0 and max_pps_change_bps <= BPS, "nav: bad bps bound"
-    assert max_pps_window_change_bps != 0 and max_pps_window_change_bps <= BPS, "nav: bad bps bound"
-    self.min_report_delay = min_report_delay
-    self.max_report_staleness = max_report_staleness
-    self.max_pps_change_bps = max_pps_change_bps
-    self.pps_window = pps_window
-    self.max_pps_window_change_bps = max_pps_window_change_bps
-    log NavGuardsSet(min_report_delay=min_report_delay, max_report_staleness=max_report_staleness,
-                     max_pps_change_bps=max_pps_change_bps, pps_window=pps_window,
-                     max_pps_window_change_bps=max_pps_window_change_bps)
+def _store_guards(g: Guards):
+    # Every setter funnels through here, so the limits are checked in one place.
+    assert g.quorum != 0 and g.quorum <= g.keeper_count, "nav: bad quorum"
+    assert g.max_report_staleness != 0 and g.pps_window != 0, "nav: zero guard"
+    assert g.min_report_delay <= _U32 and g.max_report_staleness <= _U32 and g.pps_window <= _U32, \
+        "nav: guard too long"
+    assert g.max_pps_change_bps != 0 and g.max_pps_change_bps <= BPS, "nav: bad bps bound"
+    assert g.max_pps_window_change_bps != 0 and g.max_pps_window_change_bps <= BPS, "nav: bad bps bound"
+    previous: Guards = self._load_guards()
+    self._guards = (
+        g.min_report_delay | (g.max_report_staleness << 32) | (g.pps_window << 64)
+        | (g.max_pps_change_bps << 96) | (g.max_pps_window_change_bps << 112)
+        | (g.quorum << 128) | (g.keeper_count << 136)
+    )
+    if g.quorum != previous.quorum:
+        log QuorumSet(quorum=g.quorum)
+    if (g.min_report_delay != previous.min_report_delay
+            or g.max_report_staleness != previous.max_report_staleness
+            or g.max_pps_change_bps != previous.max_pps_change_bps
+            or g.pps_window != previous.pps_window
+            or g.max_pps_window_change_bps != previous.max_pps_window_change_bps):
+        log NavGuardsSet(min_report_delay=g.min_report_delay, max_report_staleness=g.max_report_staleness,
+                         max_pps_change_bps=g.max_pps_change_bps, pps_window=g.pps_window,
+                         max_pps_window_change_bps=g.max_pps_window_change_bps)
+
+
+@internal
+@view
+def _load_clock() -> Clock:
+    word: uint256 = self._clock
+    return Clock(
+        last_report_at=word & _U40,
+        last_snapshot_at=(word >> 40) & _U40,
+        window_start_at=(word >> 80) & _U40,
+        reported_trade_count=(word >> 120) & _U64,
+        has_quarantine=(word >> 184) & 1 == 1,
+    )
+
+
+@internal
+def _store_clock(c: Clock):
+    flag: uint256 = 1 if c.has_quarantine else 0
+    self._clock = (
+        c.last_report_at | (c.last_snapshot_at << 40) | (c.window_start_at << 80)
+        | (c.reported_trade_count << 120) | (flag << 184)
+    )

@@ -79,6 +79,14 @@ MAX_LOCKUP: constant(uint256) = 365 * 86_400
 DEFAULT_LOCKUP: constant(uint256) = 86_400
 DEFAULT_MIN_MANAGER_BPS: constant(uint256) = 500
 _U128: constant(uint256) = 2**128 - 1
+_PAUSED: constant(uint256) = 1
+_SHUT_DOWN: constant(uint256) = 2
+_QUARANTINED: constant(uint256) = 4
+_LOCKUP_SHIFT: constant(uint256) = 32
+_EPOCH_SHIFT: constant(uint256) = 64
+_BATCH_SHIFT: constant(uint256) = 128
+_U32: constant(uint256) = 2**32 - 1
+_U64: constant(uint256) = 2**64 - 1
 
 
 
@@ -129,21 +137,21 @@ isOperator: public(HashMap[address, HashMap[address, bool]])
 # @dev Limits: deposit cap (assets), lockup (s), manager skin-in-the-game (bps of supply),
 #      maximum NAV age for the synchronous path (s, 0 = off).
 deposit_cap: public(uint256)
-lockup: public(uint256)
 min_manager_bps: public(uint256)
 sync_max_age: public(uint256)
 
-# @dev Assets owned by shareholders and sitting in the vault (excludes pending deposits,
-#      settled-but-unclaimed redemptions and accrued fees).
-idle_assets: public(uint256)
-# @dev Externally held assets from the last accepted report.
-external_assets: public(uint256)
-# @dev Cumulative assets sent to and returned from custody.
-custody_out: public(uint256)
-custody_in: public(uint256)
-# @dev The same counters as reflected by the last accepted report.
-reported_custody_out: public(uint256)
-reported_custody_in: public(uint256)
+# @dev idle (low 128 bits): assets owned by shareholders and sitting in the vault (excludes
+#      pending deposits, unclaimed redemptions and accrued fees) | external (high 128 bits):
+#      custody valuation from the last accepted report. Paired because `totalAssets` needs both.
+_assets: uint256
+# @dev Cumulative assets sent to custody (low) | the same counter as the last report saw it (high).
+_custody_out: uint256
+# @dev Cumulative assets returned from custody (low) | as the last report saw it (high).
+_custody_in: uint256
+# @dev Bits 0..2: paused, shut down, report quarantined; bits 32..63: lockup (seconds);
+#      bits 64..127: open deposit epoch; bits 128..191: open redemption batch. Every request and
+#      claim needs several of these, so they share one word.
+_flags: uint256
 # @dev Assets requested for deposit in the open epoch and shares escrowed for redemption.
 pending_deposit_assets: public(uint256)
 pending_redeem_shares: public(uint256)
@@ -155,17 +163,12 @@ accrued_protocol_fees: public(uint256)
 
 # @dev The NAV oracle this vault created; the only caller of `settle` and `set_quarantined`.
 nav_oracle: public(immutable(address))
-# @dev True while the oracle holds a quarantined report: new requests wait.
-quarantined: public(bool)
-# @dev Block time of the last settlement (freshness of the synchronous path).
-last_settled_at: public(uint256)
-# @dev High-water mark (price per share, 1e18) and the last management-fee accrual.
+# @dev High-water mark (price per share, 1e18).
 high_water_mark: public(uint256)
+# @dev Last management-fee accrual, which is also the last settlement (sync-path freshness).
 last_fee_at: public(uint256)
 
 # @dev Open deposit epoch (starts at 1) and open redemption batch (deferred while illiquid).
-epoch: public(uint256)
-redeem_epoch: public(uint256)
 # @dev epoch => assets (low 128) | shares minted (high 128).
 _epoch_deposit: HashMap[uint256, uint256]
 # @dev redemption batch => shares burned (low 128) | net assets (high 128).
@@ -176,8 +179,6 @@ _deposit_request: HashMap[address, uint256]
 # @dev controller => pending/claimable redemption: shares (low 128) | batch (high 128).
 _redeem_request: HashMap[address, uint256]
 
-paused: public(bool)
-shut_down: public(bool)
 
 
 event VaultInitialized:
@@ -344,11 +345,9 @@ def __init__(params: VaultInit):
     nav_oracle = create_from_blueprint(params.nav_oracle_blueprint, params.keepers, params.quorum, code_offset=3)
 
     self.deposit_cap = params.deposit_cap
-    self.lockup = DEFAULT_LOCKUP
     self.min_manager_bps = DEFAULT_MIN_MANAGER_BPS
 
-    self.epoch = 1
-    self.redeem_epoch = 1
+    self._flags = (DEFAULT_LOCKUP << _LOCKUP_SHIFT) | (1 << _EPOCH_SHIFT) | (1 << _BATCH_SHIFT)
     self.last_fee_at = block.timestamp
     if params.is_private:
         self.whitelisted[params.manager] = True
@@ -427,14 +426,6 @@ def convertToAssets(shares_: uint256) -> uint256:
     return self._to_assets(shares_, False)
 
 
-@external
-@view
-def share_price() -> uint256:
-    """
-    @notice Price per share scaled by 1e18: (total_assets + 1) * 1e18 / (supply + 1), rounded down.
-    @return uint256 The price.
-    """
-    return self._pps(self._total_assets(), shares.totalSupply)
 
 
 @external
@@ -449,7 +440,7 @@ def pendingDepositRequest(request_id: uint256, controller: address) -> uint256:
     amount: uint256 = 0
     req_epoch: uint256 = 0
     amount, req_epoch = self._unpack(self._deposit_request[controller])
-    if req_epoch == self.epoch:
+    if req_epoch == self._epoch():
         return amount
     return 0
 
@@ -466,7 +457,7 @@ def claimableDepositRequest(request_id: uint256, controller: address) -> uint256
     amount: uint256 = 0
     req_epoch: uint256 = 0
     amount, req_epoch = self._unpack(self._deposit_request[controller])
-    if req_epoch != 0 and req_epoch < self.epoch:
+    if req_epoch != 0 and req_epoch < self._epoch():
         return amount
     return 0
 
@@ -483,7 +474,7 @@ def pendingRedeemRequest(request_id: uint256, controller: address) -> uint256:
     amount: uint256 = 0
     batch: uint256 = 0
     amount, batch = self._unpack(self._redeem_request[controller])
-    if batch == self.redeem_epoch:
+    if batch == self._batch():
         return amount
     return 0
 
@@ -500,7 +491,7 @@ def claimableRedeemRequest(request_id: uint256, controller: address) -> uint256:
     amount: uint256 = 0
     batch: uint256 = 0
     amount, batch = self._unpack(self._redeem_request[controller])
-    if batch != 0 and batch < self.redeem_epoch:
+    if batch != 0 and batch < self._batch():
         return amount
     return 0
 
@@ -516,7 +507,7 @@ def maxMint(controller: address) -> uint256:
     amount: uint256 = 0
     req_epoch: uint256 = 0
     amount, req_epoch = self._unpack(self._deposit_request[controller])
-    if req_epoch == 0 or req_epoch >= self.epoch:
+    if req_epoch == 0 or req_epoch >= self._epoch():
         return 0
     total: uint256 = 0
     minted: uint256 = 0
@@ -535,7 +526,7 @@ def maxWithdraw(controller: address) -> uint256:
     amount: uint256 = 0
     batch: uint256 = 0
     amount, batch = self._unpack(self._redeem_request[controller])
-    if batch == 0 or batch >= self.redeem_epoch:
+    if batch == 0 or batch >= self._batch():
         return 0
     burned: uint256 = 0
     paid: uint256 = 0
@@ -569,6 +560,147 @@ def epoch_redeem(batch: uint256) -> (uint256, uint256):
 
 
 
+@external
+@view
+def idle_assets() -> uint256:
+    """
+    @notice Shareholders' assets sitting in the vault (excludes pending deposits, unclaimed
+            redemptions and accrued fees).
+    @return uint256 Idle assets.
+    """
+    return self._assets & _U128
+
+
+@external
+@view
+def external_assets() -> uint256:
+    """
+    @notice Custody valuation from the last accepted report.
+    @return uint256 External assets at the report's snapshot.
+    """
+    return self._assets >> 128
+
+
+@external
+@view
+def epoch() -> uint256:
+    """
+    @notice The open deposit epoch (starts at 1; the next NAV report closes it).
+    @return uint256 The epoch.
+    """
+    return self._epoch()
+
+
+@external
+@view
+def redeem_epoch() -> uint256:
+    """
+    @notice The open redemption batch (deferred while not enough assets are idle).
+    @return uint256 The batch.
+    """
+    return self._batch()
+
+
+@external
+@view
+def lockup() -> uint256:
+    """
+    @notice Seconds newly claimed shares stay locked.
+    @return uint256 Seconds.
+    """
+    return self._lockup()
+
+
+@external
+@view
+def custody_out() -> uint256:
+    """
+    @notice Cumulative assets sent to custody.
+    @return uint256 The value.
+    """
+    return self._custody_out & _U128
+
+
+@external
+@view
+def custody_in() -> uint256:
+    """
+    @notice Cumulative assets returned from custody.
+    @return uint256 The value.
+    """
+    return self._custody_in & _U128
+
+
+@external
+@view
+def reported_custody_out() -> uint256:
+    """
+    @notice `custody_out` as the last accepted report saw it.
+    @return uint256 The value.
+    """
+    return self._custody_out >> 128
+
+
+@external
+@view
+def reported_custody_in() -> uint256:
+    """
+    @notice `custody_in` as the last accepted report saw it.
+    @return uint256 The value.
+    """
+    return self._custody_in >> 128
+
+
+@external
+@view
+def paused() -> bool:
+    """
+    @notice Whether the guardian paused the vault.
+    @return bool The value.
+    """
+    return self._flags & _PAUSED != 0
+
+
+@external
+@view
+def shut_down() -> bool:
+    """
+    @notice Whether the vault is shut down for good.
+    @return bool The value.
+    """
+    return self._flags & _SHUT_DOWN != 0
+
+
+@external
+@view
+def quarantined() -> bool:
+    """
+    @notice Whether a NAV report waits in quarantine (new requests wait too).
+    @return bool The value.
+    """
+    return self._flags & _QUARANTINED != 0
+
+
+@external
+@view
+def last_settled_at() -> uint256:
+    """
+    @notice Block time of the last settlement (same clock as `last_fee_at`).
+    @return uint256 The value.
+    """
+    return self.last_fee_at
+
+
+@external
+@view
+def share_price() -> uint256:
+    """
+    @notice Price per share, 1e18: (total_assets + 1) * 1e18 / (supply + 1), rounded down.
+    @return uint256 The value.
+    """
+    return self._pps(self._total_assets(), shares.totalSupply)
+
+
 # ---------------------------------------------------------------- requests (ERC-7540)
 
 
@@ -586,8 +718,9 @@ def request_deposit(assets: uint256, controller: address, owner: address) -> uin
     assert assets != 0, "vault: zero assets"
     self._check_caller_for(owner)
     if is_private:
-        assert self.whitelisted[controller] and self.whitelisted[owner], "vault: not whitelisted"
-    current: uint256 = self.epoch
+        self._check_whitelisted(controller)
+        self._check_whitelisted(owner)
+    current: uint256 = self._epoch()
     pending: uint256 = self.pending_deposit_assets + assets
     assert self._total_assets() + pending <= self.deposit_cap, "vault: deposit cap"
     amount: uint256 = 0
@@ -614,7 +747,7 @@ def cancel_deposit_request(controller: address, receiver: address) -> uint256:
     amount: uint256 = 0
     req_epoch: uint256 = 0
     amount, req_epoch = self._unpack(self._deposit_request[controller])
-    assert amount != 0 and req_epoch == self.epoch, "vault: no pending deposit"
+    assert amount != 0 and req_epoch == self._epoch(), "vault: no pending deposit"
     self._deposit_request[controller] = 0
     self.pending_deposit_assets -= amount
     self._push(receiver, amount)
@@ -635,7 +768,7 @@ def request_redeem(shares_: uint256, controller: address, owner: address) -> uin
     assert shares_ != 0, "vault: zero shares"
     self._check_caller_for(owner)
     self._check_skin_in_game(owner, shares_)
-    batch: uint256 = self.redeem_epoch
+    batch: uint256 = self._batch()
     amount: uint256 = 0
     req_batch: uint256 = 0
     amount, req_batch = self._unpack(self._redeem_request[controller])
@@ -658,11 +791,11 @@ def cancel_redeem_request(controller: address, receiver: address) -> uint256:
     self._check_unpaused()
     self._check_caller_for(controller)
     if is_private:
-        assert self.whitelisted[receiver], "vault: not whitelisted"
+        self._check_whitelisted(receiver)
     amount: uint256 = 0
     batch: uint256 = 0
     amount, batch = self._unpack(self._redeem_request[controller])
-    assert amount != 0 and batch == self.redeem_epoch, "vault: no pending redemption"
+    assert amount != 0 and batch == self._batch(), "vault: no pending redemption"
     self._redeem_request[controller] = 0
     self.pending_redeem_shares -= amount
     shares._transfer(self, receiver, amount)
@@ -780,14 +913,14 @@ def sync_deposit(assets: uint256, receiver: address) -> uint256:
     self._check_receiver_consent(receiver)
     total: uint256 = self._total_assets()
     assert total + self.pending_deposit_assets + assets <= self.deposit_cap, "vault: deposit cap"
-    fee: uint256 = fees._fee_on_total(assets, convert(fees.config.entry_bps, uint256))
+    fee: uint256 = fees._fee_on_total(assets, convert(fees._config().entry_bps, uint256))
     net: uint256 = assets - fee
     shares_out: uint256 = math._mul_div(net, shares.totalSupply + VIRTUAL_SHARES, total + VIRTUAL_ASSETS, False)
     assert shares_out != 0, "vault: zero shares"
-    self.idle_assets += net
+    self._assets = self._pack((self._assets & _U128) + net, self._assets >> 128)
     self._accrue_transaction_fee(msg.sender, fee, False)
     self._pull(msg.sender, assets)
-    shares._mint_locked(receiver, shares_out, self.lockup)
+    shares._mint_locked(receiver, shares_out, self._lockup())
     log Deposit(sender=msg.sender, owner=receiver, assets=assets, shares=shares_out)
     return shares_out
 
@@ -806,9 +939,9 @@ def sync_redeem(shares_: uint256, receiver: address, owner: address) -> uint256:
     self._check_caller_for(owner)
     self._check_skin_in_game(owner, shares_)
     gross: uint256 = self._to_assets(shares_, False)
-    assert gross <= self.idle_assets, "vault: idle too low"
-    fee: uint256 = fees._fee_on_total(gross, convert(fees.config.exit_bps, uint256))
-    self.idle_assets -= gross
+    assert gross <= self._assets & _U128, "vault: idle too low"
+    fee: uint256 = fees._fee_on_total(gross, convert(fees._config().exit_bps, uint256))
+    self._assets -= gross
     self._accrue_transaction_fee(owner, fee, True)
     shares._burn(owner, shares_)
     self._push(receiver, gross - fee)
@@ -831,7 +964,7 @@ def preview_settlement_price(external_assets: uint256, custody_out: uint256, cus
     @return uint256 (idle + external' + 1) * 1e18 / (supply + 1), rounded down.
     """
     ext: uint256 = self._external_after(external_assets, custody_out, custody_in)
-    return self._pps(self.idle_assets + ext, shares.totalSupply)
+    return self._pps((self._assets & _U128) + ext, shares.totalSupply)
 
 
 @external
@@ -848,12 +981,11 @@ def settle(epoch_: uint256, external_assets: uint256, custody_out: uint256, cust
     """
     assert msg.sender == nav_oracle, "vault: not nav oracle"
     self._check_unpaused()
-    assert epoch_ == self.epoch, "nav: wrong epoch"
+    assert epoch_ == self._epoch(), "nav: wrong epoch"
     ext: uint256 = self._external_after(external_assets, custody_out, custody_in)
-    self.external_assets = external_assets
-    self.reported_custody_out = custody_out
-    self.reported_custody_in = custody_in
-    return self._settle(epoch_, ext)
+    self._custody_out = self._pack(self._custody_out & _U128, custody_out)
+    self._custody_in = self._pack(self._custody_in & _U128, custody_in)
+    return self._settle(epoch_, ext, external_assets)
 
 
 @external
@@ -863,7 +995,7 @@ def set_quarantined(quarantined: bool):
     @param quarantined Whether a report is quarantined.
     """
     assert msg.sender == nav_oracle, "vault: not nav oracle"
-    self.quarantined = quarantined
+    self._set_flag(_QUARANTINED, quarantined)
 
 
 # ---------------------------------------------------------------- capital movement
@@ -880,10 +1012,10 @@ def send_to_custody(custody: address, assets: uint256):
     self._check_unpaused()
     self._check_live()
     assert self.is_custody[custody], "vault: not custody"
-    assert assets != 0 and assets <= self.idle_assets, "vault: idle too low"
-    self.idle_assets -= assets
-    out: uint256 = self.custody_out + assets
-    self.custody_out = out
+    assert assets != 0 and assets <= self._assets & _U128, "vault: idle too low"
+    self._assets -= assets
+    out: uint256 = (self._custody_out & _U128) + assets
+    self._custody_out = self._pack(out, self._custody_out >> 128)
     self._push(custody, assets)
     log CapitalSent(custody=custody, assets=assets, custody_out=out)
 
@@ -898,9 +1030,9 @@ def return_from_custody(custody: address, assets: uint256):
     self._check_manager()
     assert self.is_custody[custody], "vault: not custody"
     assert assets != 0, "vault: zero assets"
-    self.idle_assets += assets
-    back: uint256 = self.custody_in + assets
-    self.custody_in = back
+    self._assets = self._pack((self._assets & _U128) + assets, self._assets >> 128)
+    back: uint256 = (self._custody_in & _U128) + assets
+    self._custody_in = self._pack(back, self._custody_in >> 128)
     self._pull(custody, assets)
     log CapitalReturned(custody=custody, assets=assets, custody_in=back)
 
@@ -1008,8 +1140,8 @@ def pause():
     @notice Guardian (or admin) stops requests, claims, settlement and capital leaving the vault.
     """
     assert msg.sender == self.guardian or msg.sender == ownable.owner, "vault: not guardian"
-    self._check_unpaused()
-    self.paused = True
+    assert self._flags & _PAUSED == 0, "vault: paused"
+    self._set_flag(_PAUSED, True)
     log Paused(by=msg.sender)
 
 
@@ -1019,8 +1151,8 @@ def unpause():
     @notice Admin resumes a paused vault.
     """
     ownable._check_owner()
-    assert self.paused, "vault: not paused"
-    self.paused = False
+    assert self._flags & _PAUSED != 0, "vault: not paused"
+    self._set_flag(_PAUSED, False)
     log Unpaused(by=msg.sender)
 
 
@@ -1031,8 +1163,8 @@ def shutdown():
             cancellations, NAV reports and capital returns continue.
     """
     ownable._check_owner()
-    assert not self.shut_down, "vault: shut down"
-    self.shut_down = True
+    assert self._flags & _SHUT_DOWN == 0, "vault: shut down"
+    self._set_flag(_SHUT_DOWN, True)
     log ShutDown(by=msg.sender)
 
 
@@ -1042,13 +1174,13 @@ def shutdown():
 @internal
 @view
 def _check_unpaused():
-    assert not self.paused, "vault: paused"
+    assert self._flags & _PAUSED == 0, "vault: paused"
 
 
 @internal
 @view
 def _check_live():
-    assert not self.shut_down, "vault: shut down"
+    assert self._flags & _SHUT_DOWN == 0, "vault: shut down"
 
 
 @internal
@@ -1060,8 +1192,9 @@ def _check_manager():
 @internal
 @view
 def _check_open():
-    self._check_unpaused()
-    assert not self.quarantined, "vault: report quarantined"
+    flags: uint256 = self._flags
+    assert flags & _PAUSED == 0, "vault: paused"
+    assert flags & _QUARANTINED == 0, "vault: report quarantined"
 
 
 @internal
@@ -1070,7 +1203,7 @@ def _check_sync():
     self._check_open()
     max_age: uint256 = self.sync_max_age
     assert max_age != 0, "vault: sync path off"
-    assert block.timestamp <= self.last_settled_at + max_age, "vault: NAV too old"
+    assert block.timestamp <= self.last_fee_at + max_age, "vault: NAV too old"
 
 
 @internal
@@ -1086,7 +1219,7 @@ def _check_receiver_consent(receiver: address):
     # may cause it: nobody can extend another's lock.
     assert receiver == msg.sender or self.isOperator[receiver][msg.sender], "vault: receiver consent"
     if is_private:
-        assert self.whitelisted[receiver], "vault: not whitelisted"
+        self._check_whitelisted(receiver)
 
 
 @internal
@@ -1095,7 +1228,7 @@ def _check_share_move(sender: address, receiver: address, amount: uint256):
     # Shares sent to the vault would fall into the request escrow and belong to nobody.
     assert receiver != self, "vault: escrow receiver"
     if is_private:
-        assert self.whitelisted[receiver], "vault: not whitelisted"
+        self._check_whitelisted(receiver)
     if sender == self.manager:
         self._check_skin_in_game(sender, amount)
 
@@ -1105,7 +1238,7 @@ def _check_share_move(sender: address, receiver: address, amount: uint256):
 def _check_skin_in_game(owner: address, amount: uint256):
     # After the first settlement the manager keeps at least min_manager_bps of supply:
     # (balance - amount) * BPS >= min_bps * (supply - amount)
-    if owner != self.manager or self.epoch == 1:
+    if owner != self.manager or self._epoch() == 1:
         return
     balance: uint256 = shares._balance(owner)
     supply: uint256 = shares.totalSupply
@@ -1123,7 +1256,7 @@ def _claimable_deposit(controller: address) -> (uint256, uint256, uint256):
     amount: uint256 = 0
     req_epoch: uint256 = 0
     amount, req_epoch = self._unpack(self._deposit_request[controller])
-    assert amount != 0 and req_epoch < self.epoch, "vault: nothing claimable"
+    assert amount != 0 and req_epoch < self._epoch(), "vault: nothing claimable"
     total: uint256 = 0
     minted: uint256 = 0
     total, minted = self._unpack(self._epoch_deposit[req_epoch])
@@ -1139,7 +1272,7 @@ def _claim_deposit(controller: address, receiver: address, assets: uint256, shar
     assert assets != 0 and assets <= amount, "vault: claim exceeds settled"
     left: uint256 = amount - assets
     self._deposit_request[controller] = self._pack(left, req_epoch) if left != 0 else 0
-    shares._transfer_locked(self, receiver, shares_out, self.lockup)
+    shares._transfer_locked(self, receiver, shares_out, self._lockup())
     log Deposit(sender=controller, owner=receiver, assets=assets, shares=shares_out)
 
 
@@ -1150,7 +1283,7 @@ def _claimable_redeem(controller: address) -> (uint256, uint256, uint256):
     amount: uint256 = 0
     batch: uint256 = 0
     amount, batch = self._unpack(self._redeem_request[controller])
-    assert amount != 0 and batch < self.redeem_epoch, "vault: nothing claimable"
+    assert amount != 0 and batch < self._batch(), "vault: nothing claimable"
     burned: uint256 = 0
     paid: uint256 = 0
     burned, paid = self._unpack(self._epoch_redeem[batch])
@@ -1177,28 +1310,31 @@ def _claim_redeem(controller: address, receiver: address, assets: uint256, share
 def _external_after(reported: uint256, custody_out: uint256, custody_in: uint256) -> uint256:
     # The report values custody at its snapshot; transfers after it are added back or taken out:
     # external = reported + (sent - sent_seen) - (returned - returned_seen)
-    assert custody_out <= self.custody_out and custody_out >= self.reported_custody_out, "nav: bad custody_out"
-    assert custody_in <= self.custody_in and custody_in >= self.reported_custody_in, "nav: bad custody_in"
-    sent_unseen: uint256 = self.custody_out - custody_out
-    returned_counted: uint256 = self.custody_in - custody_in
+    out_word: uint256 = self._custody_out
+    in_word: uint256 = self._custody_in
+    sent: uint256 = out_word & _U128
+    returned: uint256 = in_word & _U128
+    assert custody_out <= sent and custody_out >= out_word >> 128, "nav: bad custody_out"
+    assert custody_in <= returned and custody_in >= in_word >> 128, "nav: bad custody_in"
+    sent_unseen: uint256 = sent - custody_out
+    returned_counted: uint256 = returned - custody_in
     assert reported + sent_unseen >= returned_counted, "nav: custody mismatch"
     return reported + sent_unseen - returned_counted
 
 
 @internal
-def _settle(current: uint256, ext: uint256) -> uint256:
+def _settle(current: uint256, ext: uint256, reported_external: uint256) -> uint256:
     fees._apply_due()
-    self.last_settled_at = block.timestamp
-    idle: uint256 = self.idle_assets
+    idle: uint256 = self._assets & _U128
     total: uint256 = idle + ext
     supply: uint256 = self._charge_fees(current, total, shares.totalSupply)
 
     deposit_assets: uint256 = 0
     deposit_shares: uint256 = 0
-    if not self.shut_down:
+    if self._flags & _SHUT_DOWN == 0:
         deposit_assets = self.pending_deposit_assets
     if deposit_assets != 0:
-        fee: uint256 = fees._fee_on_total(deposit_assets, convert(fees.config.entry_bps, uint256))
+        fee: uint256 = fees._fee_on_total(deposit_assets, convert(fees._config().entry_bps, uint256))
         net: uint256 = deposit_assets - fee
         # shares = net * (supply + 1) / (total + 1), rounded down
         deposit_shares = math._mul_div(net, supply + VIRTUAL_SHARES, total + VIRTUAL_ASSETS, False)
@@ -1216,8 +1352,8 @@ def _settle(current: uint256, ext: uint256) -> uint256:
         total = idle + ext
         supply = shares.totalSupply
 
-    self.idle_assets = idle
-    self.epoch = current + 1
+    self._assets = self._pack(idle, reported_external)
+    self._flags += 1 << _EPOCH_SHIFT
     pps: uint256 = self._pps(total, supply)
     log EpochSettled(epoch=current, total_assets=total, total_supply=supply, share_price=pps,
                      deposit_assets=deposit_assets, deposit_shares=deposit_shares)
@@ -1226,18 +1362,18 @@ def _settle(current: uint256, ext: uint256) -> uint256:
 
 @internal
 def _settle_redemptions(batch_shares: uint256, idle: uint256, total: uint256, supply: uint256) -> uint256:
-    batch: uint256 = self.redeem_epoch
+    batch: uint256 = self._batch()
     # gross = shares * (total + 1) / (supply + 1), rounded down
     gross: uint256 = math._mul_div(batch_shares, total + VIRTUAL_ASSETS, supply + VIRTUAL_SHARES, False)
     if gross > idle:
         # Not enough capital back from the venue: the batch stays open for the next report.
         log RedemptionsDeferred(batch=batch, assets_needed=gross, idle_assets=idle)
         return idle
-    fee: uint256 = fees._fee_on_total(gross, convert(fees.config.exit_bps, uint256))
+    fee: uint256 = fees._fee_on_total(gross, convert(fees._config().exit_bps, uint256))
     net: uint256 = gross - fee
     self._epoch_redeem[batch] = self._pack(batch_shares, net)
     self.pending_redeem_shares = 0
-    self.redeem_epoch = batch + 1
+    self._flags += 1 << _BATCH_SHIFT
     self.reserved_assets += net
     self._accrue_transaction_fee(empty(address), fee, True)
     shares._burn(self, batch_shares)
@@ -1249,7 +1385,7 @@ def _settle_redemptions(batch_shares: uint256, idle: uint256, total: uint256, su
 def _charge_fees(current: uint256, total: uint256, supply: uint256) -> uint256:
     elapsed: uint256 = block.timestamp - self.last_fee_at
     self.last_fee_at = block.timestamp
-    config: fees.FeeConfig = fees.config
+    config: fees.FeeConfig = fees._config()
     management: uint256 = fees._management_fee(total, convert(config.management_bps, uint256), elapsed)
     hwm: uint256 = self.high_water_mark
     performance: uint256 = 0
@@ -1286,8 +1422,11 @@ def _charge_fees(current: uint256, total: uint256, supply: uint256) -> uint256:
 @view
 def _total_assets() -> uint256:
     # idle + ext + (sent - sent_seen) - (returned - returned_seen); _external_after keeps it >= 0
-    return (self.idle_assets + self.external_assets + self.custody_out - self.reported_custody_out) \
-        - (self.custody_in - self.reported_custody_in)
+    assets: uint256 = self._assets
+    out_word: uint256 = self._custody_out
+    in_word: uint256 = self._custody_in
+    return ((assets & _U128) + (assets >> 128) + (out_word & _U128) - (out_word >> 128)) \
+        - ((in_word & _U128) - (in_word >> 128))
 
 
 @internal
@@ -1315,7 +1454,7 @@ def _accrue_transaction_fee(payer: address, fee: uint256, is_exit: bool):
         return
     manager_part: uint256 = 0
     protocol_part: uint256 = 0
-    manager_part, protocol_part = fees._split(fee, convert(fees.config.protocol_share_bps, uint256))
+    manager_part, protocol_part = fees._split(fee, convert(fees._config().protocol_share_bps, uint256))
     self.accrued_manager_fees += manager_part
     self.accrued_protocol_fees += protocol_part
     log TransactionFeeCharged(payer=payer, is_exit=is_exit, assets=fee, manager_part=manager_part,
@@ -1380,8 +1519,40 @@ def _set_limits(deposit_cap: uint256, lockup: uint256, min_manager_bps: uint256,
     assert lockup <= MAX_LOCKUP, "vault: lockup too long"
     assert min_manager_bps <= BPS, "vault: bps above 100%"
     self.deposit_cap = deposit_cap
-    self.lockup = lockup
+    self._flags = (self._flags & ~(_U32 << _LOCKUP_SHIFT)) | (lockup << _LOCKUP_SHIFT)
     self.min_manager_bps = min_manager_bps
     self.sync_max_age = sync_max_age
     log LimitsSet(deposit_cap=deposit_cap, lockup=lockup, min_manager_bps=min_manager_bps,
                   sync_max_age=sync_max_age)
+
+
+@internal
+def _set_flag(flag: uint256, enabled: bool):
+    if enabled:
+        self._flags |= flag
+    else:
+        self._flags &= ~flag
+
+
+@internal
+@view
+def _check_whitelisted(account: address):
+    assert self.whitelisted[account], "vault: not whitelisted"
+
+
+@internal
+@view
+def _epoch() -> uint256:
+    return (self._flags >> _EPOCH_SHIFT) & _U64
+
+
+@internal
+@view
+def _batch() -> uint256:
+    return (self._flags >> _BATCH_SHIFT) & _U64
+
+
+@internal
+@view
+def _lockup() -> uint256:
+    return (self._flags >> _LOCKUP_SHIFT) & _U32

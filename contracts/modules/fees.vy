@@ -60,6 +60,11 @@ MIN_NOTICE_DELAY: public(constant(uint256)) = 86_400
 # @dev Suggested notice for new vaults: 7 days.
 DEFAULT_NOTICE_DELAY: public(constant(uint256)) = 7 * 86_400
 
+# @dev Packing of a configuration word: six 16-bit rates, then the schedule time.
+_RATES_MASK: constant(uint256) = 2**96 - 1
+_WHEN_SHIFT: constant(uint256) = 96
+_WHEN_MASK: constant(uint256) = (2**64 - 1) << 96
+
 
 # @dev One full fee configuration, every rate in bps.
 struct FeeConfig:
@@ -71,14 +76,13 @@ struct FeeConfig:
     protocol_share_bps: uint16
 
 
-# @dev The configuration in force.
-config: public(FeeConfig)
+# @dev The configuration in force (six 16-bit rates, see `_pack`) and, in bits 96..159, when the
+#      scheduled configuration may apply (0 = nothing scheduled). One word, so a settlement reads
+#      its whole fee state with one storage access.
+_current: uint256
 
-# @dev The configuration scheduled to replace `config`, all-zero when none.
-pending: public(FeeConfig)
-
-# @dev When `pending` may be applied (unix seconds), 0 when nothing is scheduled.
-pending_effective_at: public(uint256)
+# @dev The configuration scheduled to replace the one in force, packed like `_current`.
+_pending: uint256
 
 # @dev Seconds a holder-unfavourable change waits, at least `MIN_NOTICE_DELAY`.
 notice_delay: public(uint256)
@@ -120,7 +124,7 @@ def __init__(initial: FeeConfig, notice_delay: uint256):
     """
     self._check_caps(initial)
     assert notice_delay >= MIN_NOTICE_DELAY, "fees: notice too short"
-    self.config = initial
+    self._current = self._pack(initial)
     self.notice_delay = notice_delay
     log FeesUpdated(
         management_bps=initial.management_bps,
@@ -129,6 +133,65 @@ def __init__(initial: FeeConfig, notice_delay: uint256):
         entry_bps=initial.entry_bps,
         exit_bps=initial.exit_bps,
         protocol_share_bps=initial.protocol_share_bps,
+    )
+
+
+@external
+@view
+def config() -> FeeConfig:
+    """
+    @notice The fee configuration in force.
+    @return FeeConfig Rates in bps.
+    """
+    return self._config()
+
+
+@external
+@view
+def pending() -> FeeConfig:
+    """
+    @notice The configuration scheduled to apply at `pending_effective_at` (all zero when none).
+    @return FeeConfig Rates in bps.
+    """
+    return self._unpack(self._pending)
+
+
+@external
+@view
+def pending_effective_at() -> uint256:
+    """
+    @notice When the scheduled configuration may apply; 0 when nothing is scheduled.
+    @return uint256 Unix seconds.
+    """
+    return self._current >> _WHEN_SHIFT
+
+
+@internal
+@view
+def _config() -> FeeConfig:
+    return self._unpack(self._current)
+
+
+@internal
+@pure
+def _pack(c: FeeConfig) -> uint256:
+    return (
+        convert(c.management_bps, uint256) | (convert(c.performance_bps, uint256) << 16)
+        | (convert(c.hurdle_bps, uint256) << 32) | (convert(c.entry_bps, uint256) << 48)
+        | (convert(c.exit_bps, uint256) << 64) | (convert(c.protocol_share_bps, uint256) << 80)
+    )
+
+
+@internal
+@pure
+def _unpack(word: uint256) -> FeeConfig:
+    return FeeConfig(
+        management_bps=convert(word & 65_535, uint16),
+        performance_bps=convert((word >> 16) & 65_535, uint16),
+        hurdle_bps=convert((word >> 32) & 65_535, uint16),
+        entry_bps=convert((word >> 48) & 65_535, uint16),
+        exit_bps=convert((word >> 64) & 65_535, uint16),
+        protocol_share_bps=convert((word >> 80) & 65_535, uint16),
     )
 
 
@@ -148,7 +211,7 @@ def _set_fees(new: FeeConfig):
     self._check_caps(new)
     self._apply_due()
 
-    old: FeeConfig = self.config
+    old: FeeConfig = self._config()
     # immediate = the holder-favourable side of (old, new), component-wise.
     immediate: FeeConfig = FeeConfig(
         management_bps=min(old.management_bps, new.management_bps),
@@ -160,7 +223,7 @@ def _set_fees(new: FeeConfig):
     )
 
     if not self._same(immediate, old):
-        self.config = immediate
+        self._current = self._pack(immediate) | (self._current & _WHEN_MASK)
         log FeesUpdated(
             management_bps=immediate.management_bps,
             performance_bps=immediate.performance_bps,
@@ -177,8 +240,8 @@ def _set_fees(new: FeeConfig):
 
     # effective_at = now + notice_delay; a new schedule restarts the clock.
     effective_at: uint256 = block.timestamp + self.notice_delay
-    self.pending = new
-    self.pending_effective_at = effective_at
+    self._pending = self._pack(new)
+    self._current = (self._current & _RATES_MASK) | (effective_at << _WHEN_SHIFT)
     log FeesScheduled(
         management_bps=new.management_bps,
         performance_bps=new.performance_bps,
@@ -198,13 +261,13 @@ def _apply_due() -> bool:
          schedule. Safe to call at every settlement.
     @return bool Whether a schedule was applied.
     """
-    effective_at: uint256 = self.pending_effective_at
+    effective_at: uint256 = self._current >> _WHEN_SHIFT
     if effective_at == 0 or block.timestamp < effective_at:
         return False
-    applied: FeeConfig = self.pending
-    self.config = applied
-    self.pending = empty(FeeConfig)
-    self.pending_effective_at = 0
+    packed: uint256 = self._pending
+    applied: FeeConfig = self._unpack(packed)
+    self._current = packed
+    self._pending = 0
     log FeesUpdated(
         management_bps=applied.management_bps,
         performance_bps=applied.performance_bps,
@@ -222,10 +285,10 @@ def _cancel_schedule():
     @dev Drops the scheduled configuration, if any, and emits
          `FeesScheduleCancelled`; does nothing when none is scheduled.
     """
-    if self.pending_effective_at == 0:
+    if self._current >> _WHEN_SHIFT == 0:
         return
-    self.pending = empty(FeeConfig)
-    self.pending_effective_at = 0
+    self._pending = 0
+    self._current = self._current & _RATES_MASK
     log FeesScheduleCancelled()
 
 
