@@ -55,7 +55,8 @@ def main() -> None:
     gas["settle_first_with_fees"] = post_nav(chain, vault, oracle, keeper, keys).gas_used
     depositor = _new_accounts(1)[0]
     _fund(token, vault, depositor, 2_000 * UNIT)
-    gas["request_deposit_first_in_epoch"] = vault.request_deposit(1_000 * UNIT, depositor, depositor, sender=depositor).gas_used
+    receipt = vault.request_deposit(1_000 * UNIT, depositor, depositor, sender=depositor)
+    gas["request_deposit_first_in_epoch"] = receipt.gas_used
     gas["settle_epoch_1_request"] = post_nav(chain, vault, oracle, keeper, keys).gas_used
     gas["claim_deposit"] = vault.deposit(1_000 * UNIT, depositor, sender=depositor).gas_used
 

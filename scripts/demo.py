@@ -6,8 +6,9 @@ contracts end to end: deposit request -> keeper-signed NAV report -> settlement 
 
 from __future__ import annotations
 
-import click
 from ape import accounts, chain, project
+from rich.console import Console
+from rich.table import Table
 
 from scripts.deploy import deploy_all
 from vaultcraft.ape_ops import post_nav
@@ -16,30 +17,47 @@ from vaultcraft.units import fmt_units
 UNIT = 10**6
 
 
+def _addresses(deployment) -> Table:
+    table = Table(title=f"Deployed on chain {deployment.chain_id}", show_header=True)
+    table.add_column("contract")
+    table.add_column("address")
+    table.add_row("asset (MockUSDC)", deployment.asset)
+    table.add_row("factory", deployment.factory)
+    table.add_row("invite gate", deployment.invite_gate)
+    for item in deployment.vaults:
+        table.add_row(item.name, item.address)
+        table.add_row(f"  NAV oracle ({item.symbol})", item.nav_oracle)
+    return table
+
+
 def main() -> None:
-    deployment = deploy_all()
+    console = Console()
+    with console.status("deploying factory, invite gate and two vaults"):
+        deployment = deploy_all()
+    console.print(_addresses(deployment))
     test = accounts.test_accounts
     manager, keeper, depositor = test[1], test[3], test[6]
     record = deployment.vaults[0]
     vault, oracle = project.Vault.at(record.address), project.NavOracle.at(record.nav_oracle)
     token = project.MockUSDC.at(deployment.asset)
 
-    click.echo(f"chain {deployment.chain_id}: factory {deployment.factory}, invite gate {deployment.invite_gate}")
-    for item in deployment.vaults:
-        click.echo(f"  {item.name:20} {item.address}  NAV oracle {item.nav_oracle}")
-
     for who, amount in ((manager, 10_000 * UNIT), (depositor, 90_000 * UNIT)):
         token.faucet(who, amount, sender=who)
         token.approve(vault.address, amount, sender=who)
         vault.request_deposit(amount, who, who, sender=who)
-    click.echo(f"epoch {vault.epoch()}: {fmt_units(vault.pending_deposit_assets(), 6)} mUSDC requested")
+    console.print(f"epoch {vault.epoch()}: {fmt_units(vault.pending_deposit_assets(), 6)} mUSDC requested")
 
-    receipt = post_nav(chain, vault, oracle, keeper, [keeper.private_key])
+    with console.status("keeper signs and posts the NAV report"):
+        receipt = post_nav(chain, vault, oracle, keeper, [keeper.private_key])
     settled = receipt.events.filter(vault.EpochSettled)[0]
-    click.echo(f"epoch {settled.epoch} settled by a keeper-signed report (gas {receipt.gas_used:,}): "
-               f"total assets {fmt_units(settled.total_assets, 6)}, supply {fmt_units(settled.total_supply, 6)}, "
-               f"price per share {fmt_units(settled.share_price, 18, 6)}")
+    table = Table(title=f"Epoch {settled.epoch} settled (post_report gas {receipt.gas_used:,})")
+    for column in ("total assets", "share supply", "price per share", "report on-chain"):
+        table.add_column(column)
+    report_hash = oracle.report_of(settled.epoch).hex()
+    table.add_row(fmt_units(settled.total_assets, 6), fmt_units(settled.total_supply, 6),
+                  fmt_units(settled.share_price, 18, 6), f"0x{report_hash[:16]}…")
+    console.print(table)
     for who in (manager, depositor):
         shares = vault.deposit(vault.claimableDepositRequest(0, who), who, sender=who).events[-1].shares
-        click.echo(f"  {who.address} claimed {fmt_units(shares, 6)} shares (locked {vault.lockup() // 3600} h)")
-    click.echo(f"report recorded on-chain: {oracle.report_of(settled.epoch).hex()}")
+        hours = vault.lockup() // 3600
+        console.print(f"{who.address} claimed {fmt_units(shares, 6)} shares, locked {hours} h")

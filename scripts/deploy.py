@@ -46,8 +46,8 @@ def _deployer(is_local: bool):
     key = os.environ.get("VAULTCRAFT_DEPLOYER_KEY")
     if not key:
         raise DeployConfigError("VAULTCRAFT_DEPLOYER_KEY is required on a non-local network")
-    from eth_account import Account
     from ape_accounts import import_account_from_private_key
+    from eth_account import Account
 
     alias = f"vaultcraft-deployer-{Account.from_key(key).address[-6:].lower()}"
     passphrase = os.environ.get("VAULTCRAFT_DEPLOYER_PASSPHRASE", os.urandom(16).hex())
@@ -76,7 +76,8 @@ def deploy_all(cap: int = DEFAULT_CAP, fees: FeeConfig = DEFAULT_FEES) -> Deploy
         factory=factory.address, vault_blueprint=vault_bp, oracle_blueprint=oracle_bp,
         invite_gate=gate.address, roles={k: v for k, v in roles.__dict__.items()},
     )
-    for name, symbol, is_private in (("VaultCraft Public", "vcPUB", False), ("VaultCraft Private", "vcPRV", True)):
+    vaults = (("VaultCraft Public", "vcPUB", False), ("VaultCraft Private", "vcPRV", True))
+    for name, symbol, is_private in vaults:
         whitelist_manager = gate.address if is_private else roles.manager
         params = vault_params(asset, name, symbol, roles, whitelist_manager, is_private, cap, fees)
         vault, oracle, receipt = deploy_vault(project, factory, deployer, params)

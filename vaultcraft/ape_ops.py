@@ -12,7 +12,9 @@ from vaultcraft.protocol import NavReport, sign_nav_report
 ZERO32 = b"\x00" * 32
 
 
-def current_report(vault, oracle, timestamp: int, external_assets: int | None = None, **overrides) -> NavReport:
+def current_report(
+    vault, oracle, timestamp: int, external_assets: int | None = None, **overrides
+) -> NavReport:
     """A report consistent with the vault's on-chain state at `timestamp`."""
     ext = vault.external_assets() if external_assets is None else external_assets
     fields = dict(
@@ -33,7 +35,7 @@ def advance(chain, seconds: int) -> None:
 
 def post_nav(chain, vault, oracle, keeper, keeper_keys: list, external_assets: int | None = None,
              wait: int | None = None, **overrides):
-    """Waits out the oracle's minimum delay, then posts a report signed by `keeper_keys`; returns the receipt."""
+    """Waits out the oracle's minimum delay, posts a report signed by `keeper_keys`, returns the receipt."""
     advance(chain, oracle.min_report_delay() + 1 if wait is None else wait)
     report = current_report(vault, oracle, chain.pending_timestamp - 5, external_assets, **overrides)
     signatures = sign_nav_report(report, chain.chain_id, oracle.address, keeper_keys)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from eth_utils import is_checksum_address, to_checksum_address
 
-from vaultcraft.protocol import FeeConfig, MAX_KEEPERS
+from vaultcraft.protocol import MAX_KEEPERS, FeeConfig
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 LOCAL_NETWORKS = {"local"}
@@ -36,7 +36,9 @@ class Roles:
         for name in ("admin", "manager", "guardian", "fee_recipient", "protocol_fee_recipient"):
             _check_address(name, getattr(self, name))
         if not 1 <= len(self.keepers) <= MAX_KEEPERS:
-            raise DeployConfigError(f"keepers: need 1..{MAX_KEEPERS} keeper addresses, got {len(self.keepers)}")
+            raise DeployConfigError(
+                f"keepers: need 1..{MAX_KEEPERS} keeper addresses, got {len(self.keepers)}"
+            )
         for keeper in self.keepers:
             _check_address("keepers", keeper)
         if len(set(self.keepers)) != len(self.keepers):
@@ -126,7 +128,7 @@ def vault_params(
 
 
 def deploy_core(project, deployer, asset: str, protocol_fee_recipient: str):
-    """Blueprints, factory and invite gate. Returns (factory, gate, vault_bp, oracle_bp) addresses/contracts."""
+    """Blueprints, factory and invite gate: returns (factory, gate, vault blueprint, oracle blueprint)."""
     vault_bp = deployer.declare(project.Vault).contract_address
     oracle_bp = deployer.declare(project.NavOracle).contract_address
     factory = project.VaultFactory.deploy(vault_bp, oracle_bp, protocol_fee_recipient, sender=deployer)
@@ -148,7 +150,8 @@ def write_abis(project, out_dir: Path) -> dict[str, str]:
     paths = {}
     for name in ("Vault", "NavOracle", "VaultFactory", "InviteGate", "MockUSDC"):
         path = out_dir / f"{name}.json"
-        abi = [item.model_dump(mode="json", by_alias=True) for item in project.get_contract(name).contract_type.abi]
+        contract_type = project.get_contract(name).contract_type
+        abi = [item.model_dump(mode="json", by_alias=True) for item in contract_type.abi]
         path.write_text(json.dumps(abi, indent=1))
         paths[name] = str(path)
     return paths
