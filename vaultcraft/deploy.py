@@ -100,12 +100,15 @@ def roles_from_env(env: dict[str, str], defaults: Roles | None = None) -> Roles:
         quorum = int(quorum_raw) if quorum_raw else (defaults.quorum if defaults else 1)
     except ValueError as exc:
         raise DeployConfigError(f"VAULTCRAFT_DEPLOY_QUORUM: not an integer: {quorum_raw!r}") from exc
+    def default(name: str) -> str | None:
+        return getattr(defaults, name) if defaults else None
+
     roles = Roles(
-        admin=pick("ADMIN", defaults and defaults.admin),
-        manager=pick("MANAGER", defaults and defaults.manager),
-        guardian=pick("GUARDIAN", defaults and defaults.guardian),
-        fee_recipient=pick("FEE_RECIPIENT", defaults and defaults.fee_recipient),
-        protocol_fee_recipient=pick("PROTOCOL_FEE_RECIPIENT", defaults and defaults.protocol_fee_recipient),
+        admin=pick("ADMIN", default("admin")),
+        manager=pick("MANAGER", default("manager")),
+        guardian=pick("GUARDIAN", default("guardian")),
+        fee_recipient=pick("FEE_RECIPIENT", default("fee_recipient")),
+        protocol_fee_recipient=pick("PROTOCOL_FEE_RECIPIENT", default("protocol_fee_recipient")),
         keepers=keepers or (defaults.keepers if defaults else ()),
         quorum=quorum,
     )

@@ -2,7 +2,7 @@
 
 import boa
 
-from tests.fixtures.boa_protocol import actor, actor_key, deploy_protocol
+from tests.fixtures.boa_protocol import actor_key, deploy_protocol
 
 
 def _seed(p, amount):
