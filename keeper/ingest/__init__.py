@@ -1,0 +1,1 @@
+"""Fill ingestion: WS primary, order acks tracked, REST reconciliation by time, position reconciliation."""

@@ -1,0 +1,1 @@
+"""Venue adapters behind one interface (`keeper.venues.base.Venue`)."""
