@@ -35,7 +35,7 @@ demo: setup  ## deploy the protocol to a fresh Anvil and settle one epoch
 test: setup test-fast test-chain  ## run every test
 
 test-fast: setup  ## titanoboa + pure-Python suites
-	$(PY) -m pytest -p no:ape_test -q tests/unit tests/fuzz tests/zk tests/venue_sim tests/keeper
+	$(PY) -m pytest -p no:ape_test -q tests/unit tests/fuzz tests/zk tests/venue_sim tests/keeper tests/api
 
 test-chain: setup  ## Ape suites on a real Anvil
 	timeout 2400 $(VENV)/bin/ape test tests/integration -q

@@ -1,0 +1,91 @@
+"""The app factory: `create_app(settings, deps) -> FastAPI`. All state lives on the returned app."""
+
+from __future__ import annotations
+
+import secrets
+from functools import partial
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from pydantic import SecretStr
+
+from api.auth.api_keys import ApiKeyService, InMemoryKeyStore, KeyHasher
+from api.auth.login import LoginChallenges
+from api.auth.nonces import InMemoryNonceStore
+from api.auth.signed import ActionVerifier, StaticRoleReader
+from api.container import ApiDeps, Services
+from api.errors import ApiError, install_error_handlers
+from api.metrics import ApiMetrics, MetricsMiddleware
+from api.openapi import build_openapi
+from api.ratelimit import InMemoryRateLimiter
+from api.routes import health, kpis, metrics
+from api.settings import ApiSettings
+
+API_VERSION = "0.1.0"
+
+
+def build_services(settings: ApiSettings, deps: ApiDeps) -> Services:
+    clock = deps.wall_clock
+    return Services(
+        settings=settings,
+        deps=deps,
+        metrics=ApiMetrics(),
+        keys=ApiKeyService(deps.key_store, KeyHasher(settings.key_pepper.get_secret_value().encode()), clock),
+        actions=ActionVerifier(
+            chain_id=settings.chain_id,
+            nonces=deps.nonce_store,
+            roles=deps.role_reader,
+            clock=clock,
+            max_ttl_s=settings.signed_action_max_ttl_s,
+        ),
+        login=LoginChallenges(
+            secret=settings.login_secret.get_secret_value().encode(),
+            nonces=deps.nonce_store,
+            clock=clock,
+            chain_id=settings.chain_id,
+            ttl_s=settings.login_challenge_ttl_s,
+        ),
+    )
+
+
+def create_app(settings: ApiSettings, deps: ApiDeps) -> FastAPI:
+    app = FastAPI(
+        title="VaultCraft API",
+        version=API_VERSION,
+        description="Vaults, NAV and KPIs, proofs, auditor records, exec and quant API. Errors: `ErrorBody`.",
+    )
+    services = build_services(settings, deps)
+    app.state.services = services
+    install_error_handlers(app)
+    base_handler = app.exception_handlers[ApiError]
+
+    async def counted_api_error(request: Request, exc: Exception) -> JSONResponse:
+        if isinstance(exc, ApiError) and exc.status in (401, 403):
+            services.metrics.auth_failures.labels(exc.code.value).inc()
+        response: JSONResponse = await base_handler(request, exc)  # type: ignore[misc]
+        return response
+
+    app.add_exception_handler(ApiError, counted_api_error)
+    app.add_middleware(MetricsMiddleware, metrics=services.metrics)
+    app.include_router(health.router)
+    app.include_router(metrics.router)
+    if deps.nav_series is not None:
+        app.include_router(kpis.router)
+    for router in deps.routers:
+        app.include_router(router)
+    app.openapi = partial(build_openapi, app)  # type: ignore[method-assign]
+    return app
+
+
+def offline_app() -> FastAPI:
+    """An app with throwaway secrets and in-memory ports, for schema generation only."""
+    settings = ApiSettings(
+        key_pepper=SecretStr(secrets.token_hex(32)), login_secret=SecretStr(secrets.token_hex(32))
+    )
+    deps = ApiDeps(
+        key_store=InMemoryKeyStore(),
+        rate_limiter=InMemoryRateLimiter(),
+        nonce_store=InMemoryNonceStore(clock=lambda: 0),
+        role_reader=StaticRoleReader(),
+    )
+    return create_app(settings, deps)
