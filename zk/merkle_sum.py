@@ -307,6 +307,16 @@ def _check_common(leaf_hash: bytes, index: int, n_siblings: int, depth: int) -> 
         raise InvalidProofError("empty leaf is never a member")
 
 
+def _expand_empty(sib_hash: bytes, sib_sums: tuple[int, ...], zero_subtree: bytes, level: int) -> bytes:
+    """A zero sibling hash stands for the empty subtree of that height (compressed proofs, as the
+    on-chain ProofVerifier reads them); no real node hashes to zero, so this is unambiguous."""
+    if sib_hash != ZERO32:
+        return sib_hash
+    if any(sib_sums):
+        raise InvalidProofError(f"empty sibling with a non-zero sum at level {level}")
+    return zero_subtree
+
+
 def check_proof(
     leaf_hash: bytes, leaf_sum: int, proof: SumProof, root: bytes, total: int, depth: int
 ) -> None:
@@ -315,9 +325,11 @@ def check_proof(
     if not _valid_sum(leaf_sum):
         raise InvalidProofError("leaf sum outside uint256")
     h, s = leaf_hash, leaf_sum
+    zeros = _zero_subtrees(SUM_NODE, 1, depth)
     for k, (sib_hash, sib_sum) in enumerate(proof.siblings):
         if not isinstance(sib_hash, bytes) or len(sib_hash) != 32 or not _valid_sum(sib_sum):
             raise InvalidProofError(f"malformed sibling at level {k}")
+        sib_hash = _expand_empty(sib_hash, (sib_sum,), zeros[k], k)
         sw, hw = sib_sum.to_bytes(32, "big"), s.to_bytes(32, "big")
         if (proof.index >> k) & 1:
             h = keccak256(SUM_NODE + sib_hash + sw + h + hw)
@@ -347,9 +359,11 @@ def check_proof2(
     if not (_valid_sum(leaf_equity) and _valid_sum(leaf_debt)):
         raise InvalidProofError("leaf sums outside uint256")
     h, e, d = leaf_hash, leaf_equity, leaf_debt
+    zeros = _zero_subtrees(SUM2_NODE, 2, depth)
     for k, (sh, se, sd) in enumerate(proof.siblings):
         if not isinstance(sh, bytes) or len(sh) != 32 or not (_valid_sum(se) and _valid_sum(sd)):
             raise InvalidProofError(f"malformed sibling at level {k}")
+        sh = _expand_empty(sh, (se, sd), zeros[k], k)
         sib = sh + se.to_bytes(32, "big") + sd.to_bytes(32, "big")
         own = h + e.to_bytes(32, "big") + d.to_bytes(32, "big")
         h = keccak256(SUM2_NODE + (sib + own if (proof.index >> k) & 1 else own + sib))
