@@ -24,10 +24,19 @@
 from snekmate.utils import ecdsa
 from snekmate.utils import eip712_domain_separator as eip712
 
+from .modules import fees
+
 initializes: ecdsa
 initializes: eip712
+initializes: fees
 
-exports: eip712.eip712Domain
+exports: (
+    eip712.eip712Domain,
+    fees.config,
+    fees.pending,
+    fees.pending_effective_at,
+    fees.notice_delay,
+)
 
 
 interface IVault:
@@ -38,6 +47,7 @@ interface IVault:
     def preview_settlement_price(external_assets: uint256, custody_out: uint256, custody_in: uint256) -> uint256: view
     def settle(epoch: uint256, external_assets: uint256, custody_out: uint256, custody_in: uint256) -> uint256: nonpayable
     def set_quarantined(quarantined: bool): nonpayable
+    def set_fee_terms(terms: uint256): nonpayable
 
 
 BPS: constant(uint256) = 10_000
@@ -156,13 +166,14 @@ event QuarantineResolved:
 
 
 @deploy
-def __init__(keepers: DynArray[address, MAX_KEEPERS], quorum: uint256):
+def __init__(keepers: DynArray[address, MAX_KEEPERS], quorum: uint256, initial_fees: fees.FeeConfig):
     """
     @dev Deployed by the vault's constructor from a blueprint; defaults: 1 h between reports,
-         24 h staleness, 10% per update, 30% per 7-day window.
+         24 h staleness, 10% per update, 30% per 7-day window, 7-day notice for fee increases.
     """
     ecdsa.__init__()
     eip712.__init__("VaultCraft NAV", "1")
+    fees.__init__(initial_fees, fees.DEFAULT_NOTICE_DELAY)
     vault = msg.sender
     guards: Guards = Guards(
         min_report_delay=3_600, max_report_staleness=86_400, pps_window=7 * 86_400,
@@ -389,6 +400,19 @@ def set_nav_guards(min_report_delay: uint256, max_report_staleness: uint256, max
     self._store_guards(guards)
 
 
+@external
+def set_fees(new_config: fees.FeeConfig):
+    """
+    @notice The vault's admin changes fees: every component that favours holders applies now,
+            the whole new configuration after the notice delay if anything increases.
+    @param new_config The complete new configuration (caps enforced).
+    """
+    self._check_admin()
+    before: uint256 = fees._pack(fees._config())
+    fees._set_fees(new_config)
+    self._push_fee_terms(before)
+
+
 @internal
 @view
 def _check_admin():
@@ -451,6 +475,11 @@ def _apply(report: NavReport, struct_hash: bytes32, clock: Clock, guards: Guards
     pps: uint256 = extcall IVault(vault).settle(
         report.epoch, report.external_assets, report.custody_out, report.custody_in
     )
+    # A scheduled increase whose notice has run out applies after this settlement: the period it
+    # closes is charged at the rates that were in force during it.
+    before: uint256 = fees._pack(fees._config())
+    if fees._apply_due():
+        self._push_fee_terms(before)
     assert pps <= _U128, "nav: price too large"
     last: uint256 = prices & _U128
     start: uint256 = prices >> 128
@@ -550,3 +579,10 @@ def _store_clock(c: Clock):
         c.last_report_at | (c.last_snapshot_at << 40) | (c.window_start_at << 80)
         | (c.reported_trade_count << 120) | (flag << 184)
     )
+
+
+@internal
+def _push_fee_terms(before: uint256):
+    after: uint256 = fees._pack(fees._config())
+    if after != before:
+        extcall IVault(vault).set_fee_terms(after)

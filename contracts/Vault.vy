@@ -43,7 +43,6 @@ from .modules import fees
 initializes: ownable
 initializes: ownable_2step[ownable := ownable]
 initializes: shares
-initializes: fees
 
 exports: (
     ownable.owner,
@@ -59,10 +58,6 @@ exports: (
     shares.approve,
     shares.lock_of,
     shares.free_balance_of,
-    fees.config,
-    fees.pending,
-    fees.pending_effective_at,
-    fees.notice_delay,
 )
 
 implements: IERC20
@@ -163,8 +158,12 @@ accrued_protocol_fees: public(uint256)
 
 # @dev The NAV oracle this vault created; the only caller of `settle` and `set_quarantined`.
 nav_oracle: public(immutable(address))
-# @dev High-water mark (price per share, 1e18).
-high_water_mark: public(uint256)
+# @dev High-water mark (price per share, 1e18; low 128 bits) | when it was last raised (high bits):
+#      the hurdle accrues from that moment.
+_hwm: uint256
+# @dev Fee rates in force here, packed as in fees.vy; the NAV oracle governs them (notice delay
+#      for increases) and pushes every change with `set_fee_terms`.
+_fee_terms: uint256
 # @dev Last management-fee accrual, which is also the last settlement (sync-path freshness).
 last_fee_at: public(uint256)
 
@@ -328,7 +327,8 @@ def __init__(params: VaultInit):
     ownable_2step.__init__()
     ownable._transfer_ownership(params.admin)
     shares.__init__(params.name, params.symbol, staticcall IERC20Detailed(params.asset).decimals())
-    fees.__init__(params.fees, fees.DEFAULT_NOTICE_DELAY)
+    # The oracle validates the fee caps in its constructor and governs later changes.
+    self._fee_terms = fees._pack(params.fees)
 
     asset = params.asset
     is_private = params.is_private
@@ -342,7 +342,9 @@ def __init__(params: VaultInit):
     self.fee_recipient = params.fee_recipient
     self.protocol_fee_recipient = params.protocol_fee_recipient
     self.whitelist_manager = params.whitelist_manager
-    nav_oracle = create_from_blueprint(params.nav_oracle_blueprint, params.keepers, params.quorum, code_offset=3)
+    nav_oracle = create_from_blueprint(
+        params.nav_oracle_blueprint, params.keepers, params.quorum, params.fees, code_offset=3
+    )
 
     self.deposit_cap = params.deposit_cap
     self.min_manager_bps = DEFAULT_MIN_MANAGER_BPS
@@ -440,9 +442,9 @@ def pendingDepositRequest(request_id: uint256, controller: address) -> uint256:
     amount: uint256 = 0
     req_epoch: uint256 = 0
     amount, req_epoch = self._unpack(self._deposit_request[controller])
-    if req_epoch == self._epoch():
-        return amount
-    return 0
+    if self._deposit_settled(req_epoch):
+        return 0
+    return amount
 
 
 @external
@@ -457,7 +459,7 @@ def claimableDepositRequest(request_id: uint256, controller: address) -> uint256
     amount: uint256 = 0
     req_epoch: uint256 = 0
     amount, req_epoch = self._unpack(self._deposit_request[controller])
-    if req_epoch != 0 and req_epoch < self._epoch():
+    if self._deposit_settled(req_epoch):
         return amount
     return 0
 
@@ -507,7 +509,7 @@ def maxMint(controller: address) -> uint256:
     amount: uint256 = 0
     req_epoch: uint256 = 0
     amount, req_epoch = self._unpack(self._deposit_request[controller])
-    if req_epoch == 0 or req_epoch >= self._epoch():
+    if not self._deposit_settled(req_epoch):
         return 0
     total: uint256 = 0
     minted: uint256 = 0
@@ -747,7 +749,7 @@ def cancel_deposit_request(controller: address, receiver: address) -> uint256:
     amount: uint256 = 0
     req_epoch: uint256 = 0
     amount, req_epoch = self._unpack(self._deposit_request[controller])
-    assert amount != 0 and req_epoch == self._epoch(), "vault: no pending deposit"
+    assert amount != 0 and not self._deposit_settled(req_epoch), "vault: no pending deposit"
     self._deposit_request[controller] = 0
     self.pending_deposit_assets -= amount
     self._push(receiver, amount)
@@ -767,7 +769,7 @@ def request_redeem(shares_: uint256, controller: address, owner: address) -> uin
     self._check_open()
     assert shares_ != 0, "vault: zero shares"
     self._check_caller_for(owner)
-    self._check_skin_in_game(owner, shares_)
+    self._check_skin_in_game(owner, shares_, True)
     batch: uint256 = self._batch()
     amount: uint256 = 0
     req_batch: uint256 = 0
@@ -913,7 +915,7 @@ def sync_deposit(assets: uint256, receiver: address) -> uint256:
     self._check_receiver_consent(receiver)
     total: uint256 = self._total_assets()
     assert total + self.pending_deposit_assets + assets <= self.deposit_cap, "vault: deposit cap"
-    fee: uint256 = fees._fee_on_total(assets, convert(fees._config().entry_bps, uint256))
+    fee: uint256 = fees._fee_on_total(assets, convert(fees._unpack(self._fee_terms).entry_bps, uint256))
     net: uint256 = assets - fee
     shares_out: uint256 = math._mul_div(net, shares.totalSupply + VIRTUAL_SHARES, total + VIRTUAL_ASSETS, False)
     assert shares_out != 0, "vault: zero shares"
@@ -937,10 +939,10 @@ def sync_redeem(shares_: uint256, receiver: address, owner: address) -> uint256:
     self._check_sync()
     assert shares_ != 0, "vault: zero shares"
     self._check_caller_for(owner)
-    self._check_skin_in_game(owner, shares_)
+    self._check_skin_in_game(owner, shares_, True)
     gross: uint256 = self._to_assets(shares_, False)
     assert gross <= self._assets & _U128, "vault: idle too low"
-    fee: uint256 = fees._fee_on_total(gross, convert(fees._config().exit_bps, uint256))
+    fee: uint256 = fees._fee_on_total(gross, convert(fees._unpack(self._fee_terms).exit_bps, uint256))
     self._assets -= gross
     self._accrue_transaction_fee(owner, fee, True)
     shares._burn(owner, shares_)
@@ -986,6 +988,27 @@ def settle(epoch_: uint256, external_assets: uint256, custody_out: uint256, cust
     self._custody_out = self._pack(self._custody_out & _U128, custody_out)
     self._custody_in = self._pack(self._custody_in & _U128, custody_in)
     return self._settle(epoch_, ext, external_assets)
+
+
+@external
+def set_fee_terms(terms: uint256):
+    """
+    @notice The NAV oracle pushes the fee rates in force (packed as in fees.vy) whenever they
+            change: decreases at once, increases after their notice delay.
+    @param terms The packed rates.
+    """
+    assert msg.sender == nav_oracle, "vault: not nav oracle"
+    self._fee_terms = terms
+
+
+@external
+@view
+def high_water_mark() -> uint256:
+    """
+    @notice Highest price per share (1e18) after fees so far; performance fees start above it.
+    @return uint256 The mark.
+    """
+    return self._hwm & _U128
 
 
 @external
@@ -1124,14 +1147,6 @@ def set_limits(deposit_cap: uint256, lockup: uint256, min_manager_bps: uint256, 
 
 
 
-@external
-def set_fees(new_config: fees.FeeConfig):
-    """
-    @notice Admin changes fees: decreases apply now, increases after the notice delay.
-    @param new_config The complete new fee configuration (caps enforced).
-    """
-    ownable._check_owner()
-    fees._set_fees(new_config)
 
 
 @external
@@ -1203,7 +1218,8 @@ def _check_sync():
     self._check_open()
     max_age: uint256 = self.sync_max_age
     assert max_age != 0, "vault: sync path off"
-    assert block.timestamp <= self.last_fee_at + max_age, "vault: NAV too old"
+    # No report yet (epoch 1) means no NAV at all, whatever the fee clock says.
+    assert self._epoch() > 1 and block.timestamp <= self.last_fee_at + max_age, "vault: NAV too old"
 
 
 @internal
@@ -1230,20 +1246,23 @@ def _check_share_move(sender: address, receiver: address, amount: uint256):
     if is_private:
         self._check_whitelisted(receiver)
     if sender == self.manager:
-        self._check_skin_in_game(sender, amount)
+        self._check_skin_in_game(sender, amount, False)
 
 
 @internal
 @view
-def _check_skin_in_game(owner: address, amount: uint256):
+def _check_skin_in_game(owner: address, amount: uint256, burns: bool):
     # After the first settlement the manager keeps at least min_manager_bps of supply:
-    # (balance - amount) * BPS >= min_bps * (supply - amount)
+    # (balance - amount) * BPS >= min_bps * supply_after, where a redemption burns `amount`
+    # and a transfer leaves the supply as it is.
     if owner != self.manager or self._epoch() == 1:
         return
     balance: uint256 = shares._balance(owner)
-    supply: uint256 = shares.totalSupply
+    supply_after: uint256 = shares.totalSupply
     assert amount <= balance, "shares: locked or insufficient"
-    assert (balance - amount) * BPS >= self.min_manager_bps * (supply - amount), "vault: manager stake too low"
+    if burns:
+        supply_after -= amount
+    assert (balance - amount) * BPS >= self.min_manager_bps * supply_after, "vault: manager stake too low"
 
 
 # ---------------------------------------------------------------- internal: claims
@@ -1256,7 +1275,7 @@ def _claimable_deposit(controller: address) -> (uint256, uint256, uint256):
     amount: uint256 = 0
     req_epoch: uint256 = 0
     amount, req_epoch = self._unpack(self._deposit_request[controller])
-    assert amount != 0 and req_epoch < self._epoch(), "vault: nothing claimable"
+    assert amount != 0 and self._deposit_settled(req_epoch), "vault: nothing claimable"
     total: uint256 = 0
     minted: uint256 = 0
     total, minted = self._unpack(self._epoch_deposit[req_epoch])
@@ -1324,7 +1343,6 @@ def _external_after(reported: uint256, custody_out: uint256, custody_in: uint256
 
 @internal
 def _settle(current: uint256, ext: uint256, reported_external: uint256) -> uint256:
-    fees._apply_due()
     idle: uint256 = self._assets & _U128
     total: uint256 = idle + ext
     supply: uint256 = self._charge_fees(current, total, shares.totalSupply)
@@ -1334,7 +1352,7 @@ def _settle(current: uint256, ext: uint256, reported_external: uint256) -> uint2
     if self._flags & _SHUT_DOWN == 0:
         deposit_assets = self.pending_deposit_assets
     if deposit_assets != 0:
-        fee: uint256 = fees._fee_on_total(deposit_assets, convert(fees._config().entry_bps, uint256))
+        fee: uint256 = fees._fee_on_total(deposit_assets, convert(fees._unpack(self._fee_terms).entry_bps, uint256))
         net: uint256 = deposit_assets - fee
         # shares = net * (supply + 1) / (total + 1), rounded down
         deposit_shares = math._mul_div(net, supply + VIRTUAL_SHARES, total + VIRTUAL_ASSETS, False)
@@ -1369,7 +1387,7 @@ def _settle_redemptions(batch_shares: uint256, idle: uint256, total: uint256, su
         # Not enough capital back from the venue: the batch stays open for the next report.
         log RedemptionsDeferred(batch=batch, assets_needed=gross, idle_assets=idle)
         return idle
-    fee: uint256 = fees._fee_on_total(gross, convert(fees._config().exit_bps, uint256))
+    fee: uint256 = fees._fee_on_total(gross, convert(fees._unpack(self._fee_terms).exit_bps, uint256))
     net: uint256 = gross - fee
     self._epoch_redeem[batch] = self._pack(batch_shares, net)
     self.pending_redeem_shares = 0
@@ -1385,13 +1403,17 @@ def _settle_redemptions(batch_shares: uint256, idle: uint256, total: uint256, su
 def _charge_fees(current: uint256, total: uint256, supply: uint256) -> uint256:
     elapsed: uint256 = block.timestamp - self.last_fee_at
     self.last_fee_at = block.timestamp
-    config: fees.FeeConfig = fees._config()
+    config: fees.FeeConfig = fees._unpack(self._fee_terms)
     management: uint256 = fees._management_fee(total, convert(config.management_bps, uint256), elapsed)
-    hwm: uint256 = self.high_water_mark
+    hwm_word: uint256 = self._hwm
+    hwm: uint256 = hwm_word & _U128
     performance: uint256 = 0
     if hwm != 0 and supply != 0:
         pps_net: uint256 = self._pps(total - management, supply)
-        threshold: uint256 = fees._hurdle_threshold(hwm, convert(config.hurdle_bps, uint256), elapsed)
+        # The hurdle grows from the time the mark was set, not from the last settlement.
+        threshold: uint256 = fees._hurdle_threshold(
+            hwm, convert(config.hurdle_bps, uint256), block.timestamp - (hwm_word >> 128)
+        )
         performance = fees._performance_fee(pps_net, threshold, supply, convert(config.performance_bps, uint256))
     fee_assets: uint256 = management + performance
     manager_part: uint256 = 0
@@ -1407,7 +1429,7 @@ def _charge_fees(current: uint256, total: uint256, supply: uint256) -> uint256:
     pps_after: uint256 = self._pps(total, new_supply)
     if pps_after > hwm:
         hwm = pps_after
-        self.high_water_mark = hwm
+        self._hwm = self._pack(hwm, block.timestamp)
     log FeesCharged(epoch=current, management_assets=management, performance_assets=performance,
                     manager_shares=manager_part, protocol_shares=protocol_part, high_water_mark=hwm)
     return new_supply
@@ -1454,7 +1476,7 @@ def _accrue_transaction_fee(payer: address, fee: uint256, is_exit: bool):
         return
     manager_part: uint256 = 0
     protocol_part: uint256 = 0
-    manager_part, protocol_part = fees._split(fee, convert(fees._config().protocol_share_bps, uint256))
+    manager_part, protocol_part = fees._split(fee, convert(fees._unpack(self._fee_terms).protocol_share_bps, uint256))
     self.accrued_manager_fees += manager_part
     self.accrued_protocol_fees += protocol_part
     log TransactionFeeCharged(payer=payer, is_exit=is_exit, assets=fee, manager_part=manager_part,
@@ -1556,3 +1578,11 @@ def _batch() -> uint256:
 @view
 def _lockup() -> uint256:
     return (self._flags >> _LOCKUP_SHIFT) & _U32
+
+
+@internal
+@view
+def _deposit_settled(req_epoch: uint256) -> bool:
+    # A past epoch without a settlement record was skipped by a shutdown: its requests stay
+    # pending (and cancellable) instead of becoming claims on shares that were never minted.
+    return req_epoch != 0 and req_epoch < self._epoch() and self._epoch_deposit[req_epoch] != 0

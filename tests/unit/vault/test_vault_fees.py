@@ -1,0 +1,315 @@
+"""Fees at settlement (management, performance over the hurdle-raised high-water mark), entry/exit fees in
+assets, fee claims and notice-delayed increases, checked against the Python integer reference."""
+
+import boa
+import pytest
+
+from tests.fixtures.boa_protocol import (
+    BPS,
+    YEAR,
+    actor,
+    anchored,
+    deploy_protocol,
+    one_event,
+    ref_fee_on_total,
+    ref_split,
+    reference_from_chain,
+)
+from vaultcraft.protocol import FeeConfig
+
+DAY = 86_400
+FEES = FeeConfig(
+    management_bps=200,
+    performance_bps=2_000,
+    hurdle_bps=500,
+    entry_bps=50,
+    exit_bps=30,
+    protocol_share_bps=2_000,
+)
+ZERO = "0x0000000000000000000000000000000000000000"
+
+
+@pytest.fixture(scope="module")
+def fee_base_6():
+    return deploy_protocol(decimals=6, fees=FEES)
+
+
+@pytest.fixture(scope="module")
+def fee_base_18():
+    return deploy_protocol(decimals=18, fees=FEES)
+
+
+@pytest.fixture(params=[6, 18], ids=["6dec", "18dec"])
+def fee_protocol(request, fee_base_6, fee_base_18):
+    """A fresh vault charging 2% management, 20% performance over a 5% hurdle, 0.5% entry, 0.3% exit,
+    20% of fees to the protocol."""
+    yield from anchored(fee_base_6 if request.param == 6 else fee_base_18)
+
+
+@pytest.fixture
+def invested(fee_protocol, manager, depositor):
+    """Manager and depositor hold shares after one settlement; the high-water mark is set."""
+    p = fee_protocol
+    p.onboard({manager: 400_000 * p.unit + 3, depositor: 600_000 * p.unit + 7})
+    assert p.vault.high_water_mark() > 0
+    return p
+
+
+def _settle_checked(p, external_assets: int, elapsed: int, **overrides):
+    """Warps so that exactly `elapsed` seconds passed since the last fee accrual, settles, and checks every
+    fee figure against the reference; returns the reference."""
+    boa.env.time_travel(seconds=p.vault.last_fee_at() + elapsed - boa.env.evm.patch.timestamp)
+    ref = reference_from_chain(p, external_assets, elapsed)
+    fee_shares_before = (p.vault.balanceOf(p.fee_recipient), p.vault.balanceOf(p.protocol_recipient))
+
+    assert p.settle(external_assets, wait=0, **overrides)
+
+    charged = one_event(p.oracle, "FeesCharged")
+    assert (charged.management_assets, charged.performance_assets) == (ref.management, ref.performance)
+    assert (charged.manager_shares, charged.protocol_shares) == (ref.manager_shares, ref.protocol_shares)
+    assert charged.high_water_mark == ref.high_water_mark == p.vault.high_water_mark()
+    settled = one_event(p.oracle, "EpochSettled")
+    assert (settled.total_assets, settled.total_supply, settled.share_price) == (
+        ref.total_assets,
+        ref.supply,
+        ref.share_price,
+    )
+    assert settled.deposit_shares == ref.deposit_shares
+    assert p.vault.balanceOf(p.fee_recipient) - fee_shares_before[0] == ref.manager_shares
+    assert p.vault.balanceOf(p.protocol_recipient) - fee_shares_before[1] == ref.protocol_shares
+    assert p.vault.last_fee_at() == boa.env.evm.patch.timestamp
+    return ref
+
+
+# ---------------------------------------------------------------- management and performance fees
+
+
+def test_settle__management_fee__accrues_per_second_on_aum(invested):
+    p = invested
+    ref = _settle_checked(p, 0, 30 * DAY)
+    total = p.vault.totalAssets()
+    assert ref.management == total * 200 * 30 * DAY // (BPS * YEAR) > 0
+    assert ref.performance == 0
+
+
+def test_settle__management_fee__is_minted_as_shares_worth_the_fee(invested):
+    p = invested
+    ref = _settle_checked(p, 0, 90 * DAY)
+    fee_shares = ref.manager_shares + ref.protocol_shares
+    worth = p.vault.convertToAssets(fee_shares)
+    # rounded down twice: the recipients never get more than the fee
+    assert ref.management - 2 * (p.unit // 10**6 + 1) <= worth <= ref.management
+    assert ref.protocol_shares == fee_shares * 2_000 // BPS
+
+
+def test_settle__gain_above_hurdle__charges_performance_fee(invested):
+    p = invested
+    gain = p.vault.totalAssets() * 6 // 100
+    ref = _settle_checked(p, gain, DAY)
+    assert ref.performance > 0
+    # roughly 20% of the gain above the 1-day hurdle
+    assert abs(ref.performance - gain * 2_000 // BPS) * 100 <= gain * 2_000 // BPS
+    assert ref.high_water_mark > 10**18
+
+
+def test_settle__gain_below_hurdle__charges_no_performance_fee(invested):
+    p = invested
+    # 5% a year over 30 days is ~0.41%: a 0.3% gain does not beat it
+    gain = p.vault.totalAssets() * 3 // 1_000
+    ref = _settle_checked(p, gain, 30 * DAY)
+    assert ref.performance == 0
+    assert ref.management > 0
+
+
+def test_settle__recovery_below_high_water_mark__charges_no_performance_fee(invested):
+    p = invested
+    custody = p.add_custody()
+    p.vault.send_to_custody(custody, 500_000 * p.unit, sender=p.manager)
+    _settle_checked(p, 500_000 * p.unit, DAY)
+    hwm = p.vault.high_water_mark()
+    _settle_checked(p, 450_000 * p.unit, DAY)  # -5%
+    ref = _settle_checked(p, 480_000 * p.unit, DAY)  # +3%, still below the mark
+    assert ref.performance == 0
+    assert p.vault.high_water_mark() == hwm
+
+
+def test_settle__fees_with_deposits_and_redemptions__match_the_reference(
+    invested, depositor, second_depositor
+):
+    p = invested
+    boa.env.time_travel(seconds=p.vault.lockup())
+    p.vault.request_redeem(100_000 * p.unit, depositor, depositor, sender=depositor)
+    p.request_deposit(second_depositor, 55_555 * p.unit + 5)
+    ref = _settle_checked(p, p.vault.totalAssets() * 4 // 100, 10 * DAY)
+    assert ref.performance > 0 and ref.management > 0
+    assert p.vault.epoch_redeem(1) == (100_000 * p.unit, ref.redeem_net)
+    assert p.vault.epoch_deposit(2) == (55_555 * p.unit + 5, ref.deposit_shares)
+
+
+# ---------------------------------------------------------------- entry / exit fees
+
+
+def test_settle__entry_fee__is_taken_in_assets_and_split(fee_protocol, depositor):
+    p = fee_protocol
+    assets = 12_345 * p.unit + 1
+    p.request_deposit(depositor, assets)
+
+    assert p.settle(0)
+
+    fee = ref_fee_on_total(assets, 50)
+    manager_part, protocol_part = ref_split(fee, 2_000)
+    event = one_event(p.oracle, "TransactionFeeCharged")
+    assert (event.payer, event.is_exit, event.assets) == (ZERO, False, fee)
+    assert (event.manager_part, event.protocol_part) == (manager_part, protocol_part)
+    assert p.vault.accrued_manager_fees() == manager_part
+    assert p.vault.accrued_protocol_fees() == protocol_part
+    assert p.vault.epoch_deposit(1) == (assets, assets - fee)
+    assert p.vault.idle_assets() == assets - fee
+    assert p.token.balanceOf(p.vault) == assets
+
+
+def test_settle__exit_fee__is_taken_from_the_redemption(invested, depositor):
+    p = invested
+    boa.env.time_travel(seconds=p.vault.lockup())
+    accrued = p.vault.accrued_manager_fees() + p.vault.accrued_protocol_fees()
+    shares = 123_456 * p.unit
+    p.vault.request_redeem(shares, depositor, depositor, sender=depositor)
+    ref = reference_from_chain(p, 0, boa.env.evm.patch.timestamp + 3_600 - p.vault.last_fee_at())
+
+    assert p.settle(0)
+
+    event = [e for e in p.oracle.get_logs() if type(e).__name__ == "TransactionFeeCharged"][0]
+    assert event.is_exit is True
+    assert event.assets == ref.exit_fee == ref_fee_on_total(ref.redeem_gross, 30)
+    assert p.vault.epoch_redeem(1) == (shares, ref.redeem_gross - ref.exit_fee)
+    assert p.vault.reserved_assets() == ref.redeem_net
+    assert p.vault.accrued_manager_fees() + p.vault.accrued_protocol_fees() == accrued + ref.exit_fee
+
+
+def test_claim_fee_assets__pays_each_recipient_its_part_once(invested, receiver):
+    p = invested
+    manager_part, protocol_part = p.vault.accrued_manager_fees(), p.vault.accrued_protocol_fees()
+    assert manager_part > 0 and protocol_part > 0
+
+    assert p.vault.claim_fee_assets(receiver, sender=p.fee_recipient) == manager_part
+
+    event = one_event(p.vault, "FeeAssetsClaimed")
+    assert (event.recipient, event.receiver, event.assets) == (p.fee_recipient, receiver, manager_part)
+    assert p.token.balanceOf(receiver) == manager_part
+    assert p.vault.accrued_manager_fees() == 0
+    assert p.vault.accrued_protocol_fees() == protocol_part
+    with boa.reverts("vault: no fees"):
+        p.vault.claim_fee_assets(receiver, sender=p.fee_recipient)
+    assert p.vault.claim_fee_assets(p.protocol_recipient, sender=p.protocol_recipient) == protocol_part
+    assert p.vault.accrued_protocol_fees() == 0
+
+
+def test_claim_fee_assets__by_anyone_else__reverts(invested, attacker, manager):
+    for caller in (attacker, manager):
+        with boa.reverts("vault: not fee recipient"):
+            invested.vault.claim_fee_assets(caller, sender=caller)
+
+
+def test_claim_fee_assets__does_not_touch_shareholder_assets(invested):
+    p = invested
+    total = p.vault.totalAssets()
+    p.vault.claim_fee_assets(p.fee_recipient, sender=p.fee_recipient)
+    assert p.vault.totalAssets() == total
+
+
+# ---------------------------------------------------------------- set_fees
+
+
+def test_set_fees__decrease__applies_now(fee_protocol, admin):
+    p = fee_protocol
+    lower = FeeConfig(100, 1_000, 500, 0, 0, 1_000)
+    p.oracle.set_fees(lower.as_tuple(), sender=admin)
+    event = one_event(p.oracle, "FeesUpdated")
+    assert (event.management_bps, event.performance_bps, event.entry_bps) == (100, 1_000, 0)
+    assert tuple(p.oracle.config()) == lower.as_tuple()
+    assert p.oracle.pending_effective_at() == 0
+
+
+def test_set_fees__increase__waits_for_the_notice_delay(invested, admin):
+    p = invested
+    higher = FeeConfig(400, 2_000, 500, 50, 30, 2_000)
+    p.oracle.set_fees(higher.as_tuple(), sender=admin)
+    scheduled = one_event(p.oracle, "FeesScheduled")
+    effective_at = boa.env.evm.patch.timestamp + p.oracle.notice_delay()
+    assert (scheduled.management_bps, scheduled.effective_at) == (400, effective_at)
+    assert tuple(p.oracle.config()) == FEES.as_tuple()
+    assert tuple(p.oracle.pending()) == higher.as_tuple()
+
+    # a settlement before the notice ran out charges the old rate
+    total = p.vault.totalAssets()
+    ref = _settle_checked(p, 0, DAY)
+    assert ref.management == total * 200 * DAY // (BPS * YEAR)
+    assert tuple(p.oracle.config()) == FEES.as_tuple()
+
+    # the first settlement after it applies the new rate
+    boa.env.time_travel(seconds=effective_at - boa.env.evm.patch.timestamp)
+    _settle_checked(p, 0, effective_at - p.vault.last_fee_at())
+    assert tuple(p.oracle.config()) == higher.as_tuple()
+    assert p.oracle.pending_effective_at() == 0
+
+
+def test_set_fees__back_to_the_current_config__cancels_the_schedule(fee_protocol, admin):
+    p = fee_protocol
+    p.oracle.set_fees(FeeConfig(400, 2_000, 500, 50, 30, 2_000).as_tuple(), sender=admin)
+    assert p.oracle.pending_effective_at() > 0
+    p.oracle.set_fees(FEES.as_tuple(), sender=admin)
+    assert [type(e).__name__ for e in p.oracle.get_logs()] == ["FeesScheduleCancelled"]
+    assert p.oracle.pending_effective_at() == 0
+    assert tuple(p.oracle.pending()) == (0,) * 6
+    assert tuple(p.oracle.config()) == FEES.as_tuple()
+
+
+def test_set_fees__above_caps__reverts(fee_protocol, admin):
+    with boa.reverts("fees: above cap"):
+        fee_protocol.oracle.set_fees((501, 0, 0, 0, 0, 0), sender=admin)
+
+
+def test_set_fees__by_non_admin__reverts(fee_protocol, manager):
+    with boa.reverts("nav: not admin"):
+        fee_protocol.oracle.set_fees((0, 0, 0, 0, 0, 0), sender=manager)
+
+
+def test_fee_recipients__are_the_configured_roles(fee_protocol):
+    p = fee_protocol
+    assert p.vault.fee_recipient() == actor("fee_recipient")
+    assert (
+        p.vault.protocol_fee_recipient() == actor("protocol_recipient") == p.factory.protocol_fee_recipient()
+    )
+
+
+# ---------------------------------------------------------------- timing of increases and the hurdle
+
+
+def test_settle__fee_increase__never_charged_for_time_before_it_takes_effect(invested, admin):
+    """The settlement that closes the period in which the notice ran out is charged at the old rate
+    for the whole period (in the holders' favour); the new rate applies from that settlement on."""
+    p = invested
+    last = p.vault.last_fee_at()
+    p.oracle.set_fees(FeeConfig(500, 2_000, 500, 50, 30, 2_000).as_tuple(), sender=admin)
+    effective_at = p.oracle.pending_effective_at()
+    boa.env.time_travel(seconds=effective_at + DAY - boa.env.evm.patch.timestamp)
+    total = p.vault.totalAssets()
+    p.settle(0, wait=0)
+    now = boa.env.evm.patch.timestamp
+    charged = one_event(p.oracle, "FeesCharged")
+    assert charged.management_assets == total * 200 * (now - last) // (BPS * YEAR)
+    assert tuple(p.oracle.config())[0] == 500
+    assert p.vault._storage._fee_terms.get() & 0xFFFF == 500  # pushed to the vault after settling
+
+
+def test_settle__hurdle__accrues_since_the_high_water_mark_was_set(manager):
+    with boa.env.anchor():
+        p = deploy_protocol(fees=FeeConfig(performance_bps=2_000, hurdle_bps=1_000))
+        p.onboard({manager: 1_000 * p.unit})  # the mark is set here (price 1.0)
+        custody = p.add_custody()
+        p.vault.send_to_custody(custody, 500 * p.unit, sender=manager)
+        assert p.settle(500 * p.unit)
+        assert p.settle(450 * p.unit)  # -5%
+        assert p.settle(500 * p.unit, wait=365 * DAY)  # back at the mark a year later
+        assert p.settle(550 * p.unit)  # +5%: far below mark * (1 + 10% * 1 year)
+        assert one_event(p.oracle, "FeesCharged").performance_assets == 0
