@@ -10,7 +10,7 @@ ANVIL_DIR := $(CURDIR)/node_modules/@foundry-rs/anvil-linux-$(if $(filter aarch6
 export PATH := $(ANVIL_DIR):$(CURDIR)/$(VENV)/bin:$(PATH)
 export HYPOTHESIS_PROFILE ?= quick
 
-.PHONY: help setup demo test test-fast test-chain bench-gas clean
+.PHONY: help setup demo test test-fast test-chain bench-gas bench-zk bench-keeper lint clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -32,7 +32,7 @@ node_modules/.installed: package.json package-lock.json
 demo: setup  ## deploy the protocol to a fresh Anvil and settle one epoch
 	$(VENV)/bin/vaultcraft demo
 
-test: setup test-fast test-chain  ## run every test
+test: setup lint test-fast test-chain  ## lint, then run every test
 
 test-fast: setup  ## titanoboa + pure-Python suites
 	$(PY) -m pytest -p no:ape_test -q tests/unit tests/fuzz tests/zk tests/venue_sim tests/keeper tests/api
@@ -40,8 +40,18 @@ test-fast: setup  ## titanoboa + pure-Python suites
 test-chain: setup  ## Ape suites on a real Anvil
 	timeout 2400 $(VENV)/bin/ape test tests/integration -q
 
-bench-gas: setup  ## gas from receipts on Anvil -> bench/results/gas.json
+bench-gas: setup  ## gas from receipts on Anvil (vault + proofs) -> bench/results/gas.json
 	timeout 900 $(VENV)/bin/ape run bench_gas
+	timeout 900 $(VENV)/bin/ape run bench_proofs
+
+bench-zk: setup  ## Merkle build, HPKE seal, audit decrypt+check -> bench/results/zk.json
+	$(PY) -m bench.run_zk
+
+bench-keeper: setup  ## fill ingestion into SQLite -> bench/results/keeper.json
+	$(PY) -m bench.run_keeper
+
+lint: setup  ## ruff over the Python code
+	$(VENV)/bin/ruff check vaultcraft scripts bench keeper api zk venue_sim tests
 
 clean:  ## remove build outputs (keeps .venv and node_modules)
 	rm -rf .build .cache .pytest_cache

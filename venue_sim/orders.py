@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from venue_sim.numbers import NumberError, parse_decimal, wire
@@ -15,7 +15,7 @@ class OrderRejected(Exception):
     """A per-order rejection; the message is the venue's error string (without the asset suffix)."""
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     # Names as the venue reports them in orderStatus / orderUpdates.
     OPEN = "open"
     FILLED = "filled"

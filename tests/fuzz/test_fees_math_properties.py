@@ -132,7 +132,9 @@ def test_hurdle_threshold__never_falls_as_time_passes(fees, hwm, hurdle, earlier
 
 # ---------------------------------------------------------------- performance fee
 @given(pps=PPS, threshold=PPS, supply=AMOUNTS, rate=RATES)
-def test_performance_fee__equals_reference_and_never_exceeds_the_exact_fee(fees, pps, threshold, supply, rate):
+def test_performance_fee__equals_reference_and_never_exceeds_the_exact_fee(
+    fees, pps, threshold, supply, rate
+):
     fee = fees.performance_fee(pps, threshold, supply, rate)
 
     assert fee == ref_performance_fee(pps, threshold, supply, rate)

@@ -77,7 +77,8 @@ class FeeScheduleMachine(RuleBasedStateMachine):
 
     def _model_set_fees(self, new: tuple[int, ...]) -> None:
         self._model_apply_due()
-        immediate = tuple(_favourable_side(i, o, n) for i, (o, n) in enumerate(zip(self.config, new)))
+        pairs = enumerate(zip(self.config, new, strict=True))
+        immediate = tuple(_favourable_side(i, o, n) for i, (o, n) in pairs)
         self.config = immediate
         if immediate == new:
             self.pending, self.effective_at = NO_SCHEDULE, 0
@@ -103,7 +104,8 @@ class FeeScheduleMachine(RuleBasedStateMachine):
                     assert values == scheduled, "a raise put something other than the schedule in force"
                     assert _now() >= scheduled_at + NOTICE, "a raise took effect before the notice ran out"
                 if self.live_schedule is not None and values == self.live_schedule[0]:
-                    self.live_schedule = None if _now() >= self.live_schedule[1] + NOTICE else self.live_schedule
+                    expired = _now() >= self.live_schedule[1] + NOTICE
+                    self.live_schedule = None if expired else self.live_schedule
                 self.observed = values
             else:
                 raise AssertionError(f"unexpected event {name}")
@@ -134,7 +136,9 @@ class FeeScheduleMachine(RuleBasedStateMachine):
         with boa.reverts("fees: above cap"):
             self.fees.set_fees(tuple(new), sender=self.manager)
 
-    @rule(seconds=st.one_of(st.sampled_from([0, 1, NOTICE - 1, NOTICE, NOTICE + 1]), st.integers(0, 3 * NOTICE)))
+    @rule(seconds=st.one_of(
+        st.sampled_from([0, 1, NOTICE - 1, NOTICE, NOTICE + 1]), st.integers(0, 3 * NOTICE)
+    ))
     def warp(self, seconds):
         boa.env.evm.patch.timestamp += seconds
 

@@ -98,7 +98,8 @@ def test_trade_fill__negative_qty__rejected() -> None:
 def _links(n: int, ctx: VaultContext) -> list[ChainLink]:
     commitments = [trade_commitment(make_fill(i), ctx) for i in range(1, n + 1)]
     heads = chain_heads([(c, EMPTY_CIPHERTEXT_HASH) for c in commitments])
-    return [ChainLink(i + 1, c, EMPTY_CIPHERTEXT_HASH, h) for i, (c, h) in enumerate(zip(commitments, heads))]
+    pairs = enumerate(zip(commitments, heads, strict=True))
+    return [ChainLink(i + 1, c, EMPTY_CIPHERTEXT_HASH, h) for i, (c, h) in pairs]
 
 
 def test_chain_heads__definition__is_keccak_of_96_raw_bytes(ctx: VaultContext) -> None:

@@ -13,11 +13,11 @@ from zk.context import VaultContext
 from zk.errors import CurveError, EncodingError, SchnorrError
 from zk.pedersen import (
     INFINITY,
-    N,
-    P,
     G,
     G1Point,
     H,
+    N,
+    P,
     SchnorrProof,
     commit,
     point_add,

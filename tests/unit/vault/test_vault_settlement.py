@@ -1,7 +1,6 @@
 """Epoch settlement through the NAV oracle: one price per epoch, O(1) gas, shutdown behaviour."""
 
 import boa
-import pytest
 
 from tests.fixtures.boa_protocol import actor, mul_div, one_event, ref_pps
 
