@@ -1,36 +1,8 @@
-"""Fixtures for the titanoboa unit tests: module-scoped deployments, per-test `boa.env.anchor()` snapshots.
+"""Extra fixtures for these tests; the shared ones come from tests/unit/conftest.py."""
 
-The builders and fixtures live in `tests/fixtures/boa_protocol.py`; they are imported here because only the
-top-level conftest may declare `pytest_plugins`.
-"""
+import pytest
 
-from tests.fixtures.boa_protocol import (  # noqa: F401
-    admin,
-    any_protocol,
-    attacker,
-    base_protocol_6,
-    base_protocol_18,
-    depositor,
-    fee_recipient,
-    guardian,
-    keeper,
-    manager,
-    operator,
-    protocol,
-    protocol_recipient,
-    receiver,
-    second_depositor,
-)
-
-
-def pytest_configure(config):
-    # boa warns when it casts a deployed contract whose immutables differ from the compiled template.
-    config.addinivalue_line("filterwarnings", "ignore:casted bytecode does not match:UserWarning")
-
-
-import pytest  # noqa: E402
-
-from tests.fixtures.boa_protocol import anchored, deploy_protocol  # noqa: E402
+from tests.fixtures.boa_protocol import anchored, deploy_protocol
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
-"""Fixtures for the titanoboa unit tests: module-scoped deployments, per-test `boa.env.anchor()` snapshots.
+"""Shared fixtures of the titanoboa unit tests: module-scoped deployments, per-test `boa.env.anchor()`
+snapshots (subfolder conftests add or override fixtures).
 
 The builders and fixtures live in `tests/fixtures/boa_protocol.py`; they are imported here because only the
 top-level conftest may declare `pytest_plugins`.
