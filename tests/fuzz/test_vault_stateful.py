@@ -182,7 +182,7 @@ class VaultMachine(RuleBasedStateMachine):
     def request_deposit(self, who, amount):
         holder = self.p.holders[who]
         assets = amount.draw(asset_amounts(self.p.unit))
-        reason = self._open_reason()
+        reason = self._open_reason() or ("vault: shut down" if self.v.shut_down() else None)
         if reason is None and self.v.claimableDepositRequest(0, holder) > 0:
             reason = "vault: claim first"
         pending = self.v.pendingDepositRequest(0, holder)
@@ -338,7 +338,7 @@ class VaultMachine(RuleBasedStateMachine):
             self._sync_redeem(self.p.holders[who], share)
 
     def _sync_deposit(self, holder, assets):
-        reason = self._sync_reason()
+        reason = self._sync_reason() or ("vault: shut down" if self.v.shut_down() else None)
         if reason is None:
             fee = mul_div(assets, self.o.config()[3], BPS, True)
             if mul_div(assets - fee, self.v.totalSupply() + 1, self.v.totalAssets() + 1) == 0:
@@ -362,7 +362,7 @@ class VaultMachine(RuleBasedStateMachine):
     @rule(amount=st.data())
     def sync_round_trip_never_pays_more(self, amount):
         """Deposit and immediately redeem at the same price (lockup 0, in a throwaway snapshot)."""
-        if self._sync_reason() is not None:
+        if self._sync_reason() is not None or self.v.shut_down():
             return
         holder = self.p.holders[0]
         assets = amount.draw(asset_amounts(self.p.unit))
@@ -389,7 +389,8 @@ class VaultMachine(RuleBasedStateMachine):
     def _send_to_custody(self, share):
         idle = self.v.idle_assets()
         amount = _part(idle, share)
-        reason = "vault: paused" if self.v.paused() else (None if amount else "vault: idle too low")
+        reason = "vault: paused" if self.v.paused() else ("vault: shut down" if self.v.shut_down() else None)
+        reason = reason or (None if amount else "vault: idle too low")
         total = self.v.totalAssets()
         self._expect(reason, lambda: self.v.send_to_custody(self.p.custody, amount, sender=self.p.manager))
         assert self.v.totalAssets() == total
@@ -426,7 +427,7 @@ class VaultMachine(RuleBasedStateMachine):
             self.t.transfer(p.loss_sink, change, sender=p.custody)  # the venue lost money
         snapshot = p.report(self.t.balanceOf(p.custody))
         # capital moving between the snapshot and the post must be neither lost nor double-counted
-        if move == "send" and _part(self.v.idle_assets(), share):
+        if move == "send" and not self.v.shut_down() and _part(self.v.idle_assets(), share):
             self.v.send_to_custody(p.custody, _part(self.v.idle_assets(), share), sender=p.manager)
         elif move == "return" and _part(self.t.balanceOf(p.custody), share):
             self.v.return_from_custody(p.custody, _part(self.t.balanceOf(p.custody), share), sender=p.manager)
@@ -526,6 +527,16 @@ class VaultMachine(RuleBasedStateMachine):
                 self.v.unpause(sender=self.p.guardian)
             self.v.unpause(sender=self.p.admin)
             self.paused_fingerprint = None
+
+    @precondition(lambda self: not self.v.shut_down())
+    @rule(roll=st.integers(0, 3))
+    def shutdown(self, roll):
+        """Rare (one roll in four): after it, no new capital and no capital out; pending deposits are not
+        settled and stay cancellable; redemptions, claims and reports go on."""
+        if roll:
+            return
+        self.v.shutdown(sender=self.p.admin)
+        event("shut down")
 
     @rule(seconds=time_warps())
     def warp(self, seconds):
