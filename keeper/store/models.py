@@ -191,6 +191,14 @@ class Report(Base):
     signature: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16))  # built | signed | posted | quarantined
     created_ms: Mapped[int] = mapped_column(BigInteger)
+    # EIP-712 struct hash: what NavOracle.report_of[epoch] holds once accepted (proofs check against it).
+    struct_hash: Mapped[str | None] = mapped_column(String(66))
+    # The NavReport struct as posted (vaultcraft.protocol.NavReport fields; bytes as 0x-hex, ints as str).
+    fields: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    total_supply: Mapped[int | None] = mapped_column(UInt256)
+    share_price: Mapped[int | None] = mapped_column(UInt256)  # 1e18, from EpochSettled
+    tx_hash: Mapped[str | None] = mapped_column(String(66))
+    posted_ms: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Statement(Base):
@@ -227,6 +235,10 @@ class OutboxEntry(Base):
     tx_hash: Mapped[str | None] = mapped_column(String(66))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The signed transaction, stored before it is broadcast so a restart rebroadcasts the same bytes.
+    raw_tx: Mapped[bytes | None] = mapped_column(LargeBinary)
+    block_number: Mapped[int | None] = mapped_column(BigInteger)
+    gas_used: Mapped[int | None] = mapped_column(BigInteger)
     created_ms: Mapped[int] = mapped_column(BigInteger)
     updated_ms: Mapped[int] = mapped_column(BigInteger)
 
@@ -249,6 +261,25 @@ class TradeCommitment(Base):
     ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
     enc_meta: Mapped[dict[str, Any]] = mapped_column(JSON)  # suite, wrapped epoch keys per auditor, aad
     created_ms: Mapped[int] = mapped_column(BigInteger)
+    outbox_id: Mapped[int | None] = mapped_column(BigInteger)  # the trade batch that posts it
+
+
+class EpochKeyWrap(Base):
+    """A private vault's epoch view key wrapped (HPKE) to one registered auditor key."""
+
+    __tablename__ = "epoch_key_wraps"
+    __table_args__ = (
+        UniqueConstraint("vault", "epoch", "auditor_key", name="uq_epoch_key_wraps_vault_epoch_auditor"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    vault: Mapped[str] = mapped_column(String(42))
+    epoch: Mapped[int] = mapped_column(BigInteger)
+    auditor_key: Mapped[str] = mapped_column(String(66))  # X25519 public key, 0x-hex
+    wrap: Mapped[bytes] = mapped_column(LargeBinary)  # enc || ct || tag (80 bytes)
+    key_commitment: Mapped[str] = mapped_column(String(66))  # zk.view_keys.epoch_key_commitment
+    created_ms: Mapped[int] = mapped_column(BigInteger)
+    outbox_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class KeeperLease(Base):
