@@ -325,3 +325,42 @@ class IngestCheckpoint(Base):
     ws_fills: Mapped[int] = mapped_column(BigInteger, default=0)
     reconciled_fills: Mapped[int] = mapped_column(BigInteger, default=0)  # fills first seen via REST
     ws_dropped_suspected: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+# --- API tables (the API service owns these rows; the keeper never writes them) ---------------------
+
+
+class ApiKey(Base):
+    """An API key: only its HMAC is stored (api.auth.api_keys.KeyHasher)."""
+
+    __tablename__ = "api_keys"
+
+    key_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_hash: Mapped[bytes] = mapped_column(LargeBinary)
+    owner: Mapped[str] = mapped_column(String(128))
+    scopes: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[int] = mapped_column(BigInteger)  # unix seconds
+    expires_at: Mapped[int | None] = mapped_column(BigInteger)
+    revoked_at: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class ApiNonce(Base):
+    """A consumed signed-action / login nonce, kept until it could no longer be replayed."""
+
+    __tablename__ = "api_nonces"
+    __table_args__ = (Index("ix_api_nonces_expires_at", "expires_at"),)
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    expires_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class RiskTemplate(Base):
+    """A vault's order risk limits (api/risk); replaced as a whole, `version` increases on every change."""
+
+    __tablename__ = "risk_templates"
+
+    vault: Mapped[str] = mapped_column(String(42), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    template: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_by: Mapped[str] = mapped_column(String(128))
+    updated_ms: Mapped[int] = mapped_column(BigInteger)
