@@ -20,6 +20,7 @@ from vaultcraft.deploy import (
     Roles,
     VaultRecord,
     deploy_core,
+    deploy_proof_contracts,
     deploy_vault,
     deployments_path,
     roles_from_env,
@@ -71,19 +72,21 @@ def deploy_all(cap: int = DEFAULT_CAP, fees: FeeConfig = DEFAULT_FEES) -> Deploy
         if not asset.startswith("0x") or len(asset) != 42:
             raise DeployConfigError(f"VAULTCRAFT_DEPLOY_ASSET: not an address: {asset!r}")
     factory, gate, vault_bp, oracle_bp = deploy_core(project, deployer, asset, roles.protocol_fee_recipient)
+    registry, verifier = deploy_proof_contracts(project, deployer)
     deployment = Deployment(
         chain_id=chain.chain_id, network=network, block=chain.blocks.head.number, asset=asset,
         factory=factory.address, vault_blueprint=vault_bp, oracle_blueprint=oracle_bp,
         invite_gate=gate.address, roles={k: v for k, v in roles.__dict__.items()},
+        auditor_registry=registry.address, proof_verifier=verifier.address,
     )
     vaults = (("VaultCraft Public", "vcPUB", False), ("VaultCraft Private", "vcPRV", True))
     for name, symbol, is_private in vaults:
         whitelist_manager = gate.address if is_private else roles.manager
         params = vault_params(asset, name, symbol, roles, whitelist_manager, is_private, cap, fees)
-        vault, oracle, receipt = deploy_vault(project, factory, deployer, params)
+        vault, oracle, trade_log, receipt = deploy_vault(project, factory, deployer, params)
         deployment.vaults.append(VaultRecord(name=name, symbol=symbol, address=vault.address,
                                              nav_oracle=oracle.address, is_private=is_private,
-                                             block=receipt.block_number))
+                                             block=receipt.block_number, trade_log=trade_log.address))
     path = deployments_path(network)
     deployment.abi = write_abis(project, path.parent / "abi")
     path.write_text(deployment.to_json())
@@ -102,5 +105,6 @@ def main() -> None:
     click.echo(f"invite gate  {deployment.invite_gate}")
     for record in deployment.vaults:
         kind = "private" if record.is_private else "public"
-        click.echo(f"{kind:7} vault {record.address}  oracle {record.nav_oracle}")
+        click.echo(f"{kind:7} vault {record.address}  oracle {record.nav_oracle}  log {record.trade_log}")
+    click.echo(f"auditor registry {deployment.auditor_registry}  proof verifier {deployment.proof_verifier}")
     click.echo(f"wrote {deployments_path(deployment.network)}")

@@ -55,6 +55,7 @@ class VaultRecord:
     nav_oracle: str
     is_private: bool
     block: int
+    trade_log: str = ZERO_ADDRESS
 
 
 @dataclass
@@ -68,11 +69,29 @@ class Deployment:
     oracle_blueprint: str
     invite_gate: str
     roles: dict
+    auditor_registry: str = ZERO_ADDRESS
+    proof_verifier: str = ZERO_ADDRESS
     vaults: list[VaultRecord] = field(default_factory=list)
     abi: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True)
+
+    @classmethod
+    def load(cls, path: Path) -> Deployment:
+        """Reads a file written by `ape run deploy`; a missing or malformed file raises DeployConfigError."""
+        try:
+            raw = json.loads(path.read_text())
+            vaults = [VaultRecord(**item) for item in raw.pop("vaults")]
+            return cls(**raw, vaults=vaults)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise DeployConfigError(f"deployment file {path}: {exc}") from exc
+
+    def vault(self, address: str) -> VaultRecord:
+        for record in self.vaults:
+            if record.address.lower() == address.lower():
+                return record
+        raise DeployConfigError(f"vault {address} is not in the deployment of chain {self.chain_id}")
 
 
 def _check_address(name: str, value: str) -> None:
@@ -139,19 +158,27 @@ def deploy_core(project, deployer, asset: str, protocol_fee_recipient: str):
     return factory, gate, vault_bp, oracle_bp
 
 
+def deploy_proof_contracts(project, deployer):
+    """The singletons every vault shares: (auditor registry, proof verifier)."""
+    return project.AuditorRegistry.deploy(sender=deployer), project.ProofVerifier.deploy(sender=deployer)
+
+
 def deploy_vault(project, factory, deployer, params: tuple):
-    """Deploys one vault through the factory; returns (vault, oracle, receipt)."""
+    """One vault through the factory, then its trade log; returns (vault, oracle, trade log, receipt)."""
     receipt = factory.deploy_vault(params, sender=deployer)
     event = receipt.events.filter(factory.VaultDeployed)[0]
     vault = project.Vault.at(event.vault)
     oracle = project.NavOracle.at(event.nav_oracle)
-    return vault, oracle, receipt
+    trade_log = project.TradeLog.deploy(vault.address, sender=deployer)
+    return vault, oracle, trade_log, receipt
 
 
 def write_abis(project, out_dir: Path) -> dict[str, str]:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {}
-    for name in ("Vault", "NavOracle", "VaultFactory", "InviteGate", "MockUSDC"):
+    names = ("Vault", "NavOracle", "VaultFactory", "InviteGate", "MockUSDC", "TradeLog", "AuditorRegistry",
+             "ProofVerifier")
+    for name in names:
         path = out_dir / f"{name}.json"
         contract_type = project.get_contract(name).contract_type
         abi = [item.model_dump(mode="json", by_alias=True) for item in contract_type.abi]
