@@ -10,10 +10,16 @@ from pathlib import Path
 
 import typer
 
+from keeper.__main__ import app as keeper_app
+from vaultcraft.cli_audit import app as audit_app
+from vaultcraft.cli_verify import app as verify_app
 from venue_sim.cli import app as venue_sim_app
 
 app = typer.Typer(help="VaultCraft: trading vaults with on-chain NAV proofs.", no_args_is_help=True)
 app.add_typer(venue_sim_app, name="venue-sim", help="Run the local Hyperliquid-compatible venue simulator.")
+app.add_typer(keeper_app, name="keeper", help="Run the keeper daemon, migrate its store, show its status.")
+app.add_typer(verify_app, name="verify", help="Check an investor statement locally and on-chain.")
+app.add_typer(audit_app, name="audit", help="Decrypt private-vault trade records and check them on-chain.")
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -23,8 +23,14 @@ from vaultcraft.deploy import Deployment
 
 REPO = Path(__file__).resolve().parents[1]
 ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
-LOCAL_ROLE_INDEX = {"admin": 0, "manager": 1, "guardian": 2, "keeper": 3, "fee_recipient": 4,
-                    "protocol_fee_recipient": 5}
+LOCAL_ROLE_INDEX = {
+    "admin": 0,
+    "manager": 1,
+    "guardian": 2,
+    "keeper": 3,
+    "fee_recipient": 4,
+    "protocol_fee_recipient": 5,
+}
 
 Account.enable_unaudited_hdwallet_features()
 
@@ -75,8 +81,16 @@ class Anvil:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30.0) -> Anvil:
-        args = [str(anvil_binary()), "--host", "127.0.0.1", "--port", str(self.port), "--silent",
-                "--hardfork", "cancun"]
+        args = [
+            str(anvil_binary()),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--silent",
+            "--hardfork",
+            "cancun",
+        ]
         if self.block_time is not None:
             args += ["--block-time", str(self.block_time)]
         if self.state_file is not None:
@@ -105,6 +119,11 @@ class Anvil:
             self.proc.kill()
             self.proc.wait()
 
+    def set_block_time(self, seconds: int) -> None:
+        """Switch from mining on demand to one block every `seconds` (kept across `restart`)."""
+        rpc(self.url, "evm_setIntervalMining", [seconds])
+        self.block_time = seconds
+
     def restart(self) -> Anvil:
         self.stop()
         return self.start()
@@ -117,7 +136,11 @@ def deploy(url: str, out_dir: Path, timeout: float = 300.0) -> Deployment:
     env["PATH"] = os.pathsep.join([str(anvil_binary().parent), bin_dir, env.get("PATH", "")])
     result = subprocess.run(
         [str(Path(bin_dir) / "ape"), "run", "deploy", "--network", "ethereum:local:foundry"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).splitlines()[-15:])

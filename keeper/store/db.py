@@ -30,6 +30,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {}).setdefault("timeout", 30)
+        # The keeper's outbox runs in a worker thread; a pooled connection is only ever used by one thread.
+        kwargs["connect_args"].setdefault("check_same_thread", False)
         engine = create_engine(url, **kwargs)
 
         @event.listens_for(engine, "connect")

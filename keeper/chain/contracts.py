@@ -1,0 +1,65 @@
+"""The contracts one keeper serves, bound from a deployment file (`ape run deploy` writes it)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from web3.contract import Contract
+
+from keeper.chain.client import ChainClient
+from vaultcraft.deploy import Deployment, VaultRecord
+
+TRANSFER_TOPIC = "0x" + "ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
+
+
+def _abi(deployment: Deployment, name: str, base: Path) -> list[dict[str, Any]]:
+    path = Path(deployment.abi[name])
+    if not path.is_absolute() and not path.exists():
+        path = base / path
+    return list(json.loads(path.read_text()))
+
+
+@dataclass(frozen=True)
+class VaultContracts:
+    record: VaultRecord
+    chain_id: int
+    vault: Contract
+    oracle: Contract
+    trade_log: Contract
+    registry: Contract
+    asset_decimals: int
+    deployment_block: int
+
+    @classmethod
+    def bind(cls, client: ChainClient, deployment_file: Path, vault: str) -> VaultContracts:
+        deployment = Deployment.load(deployment_file)
+        record = deployment.vault(vault)
+        base = deployment_file.parent
+
+        def at(address: str, name: str) -> Contract:
+            return client.w3.eth.contract(
+                address=client.w3.to_checksum_address(address), abi=_abi(deployment, name, base)
+            )
+
+        token = at(deployment.asset, "MockUSDC")
+        return cls(
+            record=record,
+            chain_id=deployment.chain_id,
+            vault=at(record.address, "Vault"),
+            oracle=at(record.nav_oracle, "NavOracle"),
+            trade_log=at(record.trade_log, "TradeLog"),
+            registry=at(deployment.auditor_registry, "AuditorRegistry"),
+            asset_decimals=int(client.call(token.functions.decimals())),
+            deployment_block=record.block,
+        )
+
+    @property
+    def address(self) -> str:
+        return str(self.vault.address)
+
+    @property
+    def is_private(self) -> bool:
+        return self.record.is_private

@@ -1,0 +1,2 @@
+"""Each epoch: value the venue account, build the position and holder trees, sign, post, settle, write
+investor statements."""

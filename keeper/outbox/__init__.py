@@ -1,0 +1,1 @@
+"""Crash-safe on-chain writes: intents in the store (queue.py), sent and confirmed by the writer."""
