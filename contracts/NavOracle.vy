@@ -17,6 +17,9 @@
                    windowed bound is quarantined and new vault requests pause until the vault's
                    guardian accepts or rejects it. Bounds compare by cross-multiplication.
                  - Stale NAV: snapshots older than `max_report_staleness` are refused.
+                 - NAV not bound to trades: once the vault's TradeLog is linked (`set_trade_log`,
+                   once), a report's (trade_head, trade_count) must be a recorded prefix of it
+                   (`TradeLog.covers`); before that, a report may claim no trades at all.
 @custom:kill Follows its vault: nothing settles while the vault is paused; the vault's admin
              manages keepers and safeguards here.
 """
@@ -48,6 +51,12 @@ interface IVault:
     def settle(epoch: uint256, external_assets: uint256, custody_out: uint256, custody_in: uint256) -> uint256: nonpayable
     def set_quarantined(quarantined: bool): nonpayable
     def set_fee_terms(terms: uint256): nonpayable
+
+
+interface ITradeLog:
+    def vault() -> address: view
+    def oracle() -> address: view
+    def covers(trade_head: bytes32, trade_count: uint256) -> bool: view
 
 
 BPS: constant(uint256) = 10_000
@@ -129,6 +138,9 @@ _guards: uint256
 _clock: uint256
 # @dev last_pps (low 128 bits) | window_start_pps (high 128 bits): prices per share, 1e18.
 _prices: uint256
+# @dev The vault's TradeLog, linked once by the admin (zero until then); read only for reports
+#      that claim trades, so a trade-free report pays nothing for it.
+trade_log: public(address)
 
 
 event KeeperSet:
@@ -163,6 +175,9 @@ event QuarantineResolved:
     epoch: indexed(uint256)
     struct_hash: indexed(bytes32)
     accepted: bool
+
+event TradeLogLinked:
+    trade_log: indexed(address)
 
 
 @deploy
@@ -401,6 +416,26 @@ def set_nav_guards(min_report_delay: uint256, max_report_staleness: uint256, max
 
 
 @external
+def set_trade_log(new_log: address):
+    """
+    @notice The vault's admin links the vault's TradeLog, once. From then on every report's
+            (trade_head, trade_count) must pass `new_log.covers(...)`; a link cannot be changed,
+            so reports cannot be moved to a friendlier log later.
+    @dev The TradeLog is deployed after the vault (it reads `nav_oracle()` from it), so it
+         cannot be an immutable here. Unlinked, reports must claim zero trades (and so
+         `reported_trade_count` is still 0 when the link is made).
+    @param new_log The TradeLog; its `vault()` must be this oracle's vault and its `oracle()` this oracle.
+    """
+    self._check_admin()
+    assert self.trade_log == empty(address), "nav: trade log already set"
+    assert new_log != empty(address), "nav: zero address"
+    assert staticcall ITradeLog(new_log).vault() == vault, "nav: trade log of another vault"
+    assert staticcall ITradeLog(new_log).oracle() == self, "nav: trade log of another oracle"
+    self.trade_log = new_log
+    log TradeLogLinked(trade_log=new_log)
+
+
+@external
 def set_fees(new_config: fees.FeeConfig):
     """
     @notice The vault's admin changes fees: every component that favours holders applies now,
@@ -438,7 +473,21 @@ def _check_report(report: NavReport, clock: Clock, guards: Guards) -> bytes32:
     assert report.holder_sum == staticcall IVault(vault).totalSupply(), "nav: holder sum != supply"
     assert report.trade_count >= clock.reported_trade_count, "nav: trade count went back"
     assert report.trade_count <= _U64, "nav: trade count too large"
+    self._check_trade_claim(report.trade_head, report.trade_count)
     return self._struct_hash(report)
+
+
+@internal
+@view
+def _check_trade_claim(trade_head: bytes32, trade_count: uint256):
+    # covers(head, 0) is `head == 0` for every log, so a trade-free report needs no call (and no link).
+    if trade_count == 0:
+        assert trade_head == empty(bytes32), "nav: trade log does not cover report"
+        return
+    linked: address = self.trade_log
+    assert linked != empty(address), "nav: trade log not linked"
+    assert staticcall ITradeLog(linked).covers(trade_head, trade_count), \
+        "nav: trade log does not cover report"
 
 
 @internal

@@ -3,6 +3,11 @@
 Every figure is `gasUsed` of a real transaction on Anvil's default hardfork (EIP-7623 calldata floor
 included). Fees are on (2%/yr management, 20% performance, 10% protocol share) so settlement pays
 for fee accrual as in production; token approvals are exact amounts, not infinite.
+
+As in production, the vault's TradeLog is linked to its NavOracle and the keeper posts the epoch's fills
+before the NAV report, which names the log's head: every `settle_*` figure includes the oracle's
+`TradeLog.covers` check, except `settle_first_with_fees` and `settle_epoch_no_trades` (one request, a
+report claiming no trades: no call to the log), which run before the first fills.
 """
 
 from __future__ import annotations
@@ -13,8 +18,10 @@ from pathlib import Path
 import click
 from ape import accounts, chain, project
 
+from scripts.bench_proofs import _fill_tuple, _fills
 from scripts.deploy import deploy_all
-from vaultcraft.ape_ops import advance, post_nav
+from vaultcraft.ape_ops import ZERO_ADDRESS, advance, post_nav
+from zk.context import VaultContext
 
 UNIT = 10**6
 OUT = Path("bench/results/gas.json")
@@ -32,6 +39,14 @@ def _new_accounts(n):
     return made
 
 
+def _trade(trade_log, vault, keeper, n: int = 3) -> None:
+    """The keeper mirrors `n` venue fills of the open epoch into the trade log (one batch)."""
+    first = trade_log.trade_count() + 1
+    epoch = vault.epoch()
+    fills = _fills(VaultContext.of(chain.chain_id, vault.address, epoch), first, n)
+    trade_log.post_fills(first, epoch, [_fill_tuple(f) for f in fills], sender=keeper)
+
+
 def main() -> None:
     deployment = deploy_all()
     record = deployment.vaults[0]
@@ -41,6 +56,9 @@ def main() -> None:
     admin, manager, keeper = test[0], test[1], test[3]
     keys = [keeper.private_key]
     gas: dict[str, int] = {}
+    trade_log = project.TradeLog.at(record.trade_log)
+    if str(oracle.trade_log()).lower() == ZERO_ADDRESS:  # until deploy links it
+        oracle.set_trade_log(trade_log.address, sender=admin)
 
     # Epoch 1: the manager seeds the vault (skin in the game), one request -> settle_epoch_1_request.
     _fund(token, vault, manager, 100_000 * UNIT)
@@ -53,10 +71,17 @@ def main() -> None:
     _fund(token, vault, warmup, 1_000 * UNIT)
     vault.request_deposit(1_000 * UNIT, warmup, warmup, sender=warmup)
     gas["settle_first_with_fees"] = post_nav(chain, vault, oracle, keeper, keys).gas_used
+    # The same one-request settlement with a report that claims no trades (no call to the log).
+    quiet = _new_accounts(1)[0]
+    _fund(token, vault, quiet, 1_000 * UNIT)
+    vault.request_deposit(1_000 * UNIT, quiet, quiet, sender=quiet)
+    gas["settle_epoch_no_trades"] = post_nav(chain, vault, oracle, keeper, keys).gas_used
+    # From here on the keeper logs fills every epoch and each report covers the log's head.
     depositor = _new_accounts(1)[0]
     _fund(token, vault, depositor, 2_000 * UNIT)
     receipt = vault.request_deposit(1_000 * UNIT, depositor, depositor, sender=depositor)
     gas["request_deposit_first_in_epoch"] = receipt.gas_used
+    _trade(trade_log, vault, keeper)
     gas["settle_epoch_1_request"] = post_nav(chain, vault, oracle, keeper, keys).gas_used
     gas["claim_deposit"] = vault.deposit(1_000 * UNIT, depositor, sender=depositor).gas_used
 
@@ -67,6 +92,7 @@ def main() -> None:
         receipt = vault.request_deposit(1_000 * UNIT, who, who, sender=who)
         if i == 1:
             gas["request_deposit"] = receipt.gas_used
+    _trade(trade_log, vault, keeper)
     gas["settle_epoch_50_requests"] = post_nav(chain, vault, oracle, keeper, keys).gas_used
     for who in crowd[:3]:
         vault.deposit(1_000 * UNIT, who, sender=who)

@@ -137,8 +137,10 @@ def main() -> None:
     private_vault = project.Vault.at(private_rec.address)
     token = project.MockUSDC.at(deployment.asset)
     verifier = project.ProofVerifier.deploy(sender=admin)
-    public_log = project.TradeLog.deploy(vault.address, sender=admin)
-    private_log = project.TradeLog.deploy(private_vault.address, sender=admin)
+    # The deployment's own logs (deploy_all creates one per vault): if deploy linked them to the oracles,
+    # the reports below name their heads (vaultcraft.ape_ops.current_report), as NavOracle requires.
+    public_log = project.TradeLog.at(public_rec.trade_log)
+    private_log = project.TradeLog.at(private_rec.trade_log)
     gas: dict[str, int] = {}
 
     # Trade log, public: 100 fills in clear, commitments computed on-chain.

@@ -83,7 +83,10 @@ def deploy_all(cap: int = DEFAULT_CAP, fees: FeeConfig = DEFAULT_FEES) -> Deploy
     for name, symbol, is_private in vaults:
         whitelist_manager = gate.address if is_private else roles.manager
         params = vault_params(asset, name, symbol, roles, whitelist_manager, is_private, cap, fees)
-        vault, oracle, trade_log, receipt = deploy_vault(project, factory, deployer, params)
+        admin = deployer if deployer.address == roles.admin else None
+        vault, oracle, trade_log, receipt = deploy_vault(project, factory, deployer, params, admin)
+        if admin is None:
+            click.echo(f"admin {roles.admin} must call {oracle.address}.set_trade_log({trade_log.address})")
         deployment.vaults.append(VaultRecord(name=name, symbol=symbol, address=vault.address,
                                              nav_oracle=oracle.address, is_private=is_private,
                                              block=receipt.block_number, trade_log=trade_log.address))

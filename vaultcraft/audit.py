@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eth_abi import decode
+from eth_abi import decode, encode
 from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address
 
 from vaultcraft.verify import Chain, ChainError
@@ -23,9 +23,10 @@ from zk.audit import AuditReport, DecryptedRecord, TradeEvent, audit_trade_log
 from zk.commitments import TradeFill, trade_commitment
 from zk.context import VaultId
 from zk.envelope import decrypt_record, unwrap_epoch_key
-from zk.errors import DecryptionError, EncodingError, ZkError
+from zk.errors import CommitmentMismatchError, DecryptionError, EncodingError, ZkError
 from zk.hpke import AuditorPrivateKey
 from zk.keccak import keccak256
+from zk.tags import ZERO32
 from zk.view_keys import EpochKey
 
 # TradeLog.vy events (checked against the compiled ABI by tests/unit/cli/test_audit.py).
@@ -35,6 +36,7 @@ _SELECTORS = {
     name: function_signature_to_4byte_selector(f"{name}()")
     for name in ("head", "trade_count", "vault", "is_private")
 }
+_COMMITMENT_SELECTOR = function_signature_to_4byte_selector("epoch_key_commitment(address,uint256)")
 
 
 class AuditInputError(ValueError):
@@ -142,20 +144,41 @@ class KeyProblem:
 
 
 def unwrap_epoch_keys(
-    key: AuditorPrivateKey, wraps: Sequence[Wrap], vault: VaultId
+    key: AuditorPrivateKey, wraps: Sequence[Wrap], vault: VaultId,
+    commitments: Mapping[int, bytes] | None = None,
 ) -> tuple[dict[int, EpochKey], list[KeyProblem]]:
-    """Open every wrap addressed to `key` (others are skipped): epoch -> key, and the wraps that failed."""
+    """Open every wrap addressed to `key` (others are skipped): epoch -> key, and the wraps that failed.
+    With `commitments` (epoch -> the AuditorRegistry's epoch-key commitment), a key that does not match
+    its on-chain commitment, or an epoch with none, is a problem too."""
     mine = key.public_key().raw
     keys: dict[int, EpochKey] = {}
     problems = []
     for w in wraps:
         if w.auditor_key != mine or w.epoch in keys:
             continue
+        expected = None
+        if commitments is not None:
+            expected = commitments.get(w.epoch, ZERO32)
+            if expected == ZERO32:
+                problems.append(KeyProblem(w.epoch, "no epoch-key commitment on-chain"))
+                continue
         try:
-            keys[w.epoch] = unwrap_epoch_key(w.wrap, vault.at(w.epoch), key)
-        except (DecryptionError, EncodingError) as exc:
+            keys[w.epoch] = unwrap_epoch_key(w.wrap, vault.at(w.epoch), key, expected)
+        except (DecryptionError, EncodingError, CommitmentMismatchError) as exc:
             problems.append(KeyProblem(w.epoch, str(exc)))
     return keys, problems
+
+
+def epoch_key_commitments(chain: Chain, registry: str, vault: str, epochs: Sequence[int]) -> dict[int, bytes]:
+    """AuditorRegistry.epoch_key_commitment(vault, epoch) for each epoch (zero: never posted)."""
+    out = {}
+    for epoch in sorted(set(epochs)):
+        data = _COMMITMENT_SELECTOR + encode(["address", "uint256"], [to_checksum_address(vault), epoch])
+        answer = chain.call(registry, data)
+        if len(answer) != 32:
+            raise ChainError(f"{registry} has no epoch_key_commitment(): is it the AuditorRegistry?")
+        out[epoch] = answer
+    return out
 
 
 class Status:

@@ -20,6 +20,7 @@ from vaultcraft.audit import (
     Opened,
     Status,
     check_against_chain,
+    epoch_key_commitments,
     load_auditor_key,
     load_json,
     open_records,
@@ -113,7 +114,7 @@ def decrypt(
         table.add_row(*_fill_row(item))
     console.print(table)
     for p in problems:
-        console.print(f"[red]epoch {p.epoch}[/red]: key wrap does not open: {p.detail}")
+        console.print(f"[red]epoch {p.epoch} key[/red]: {p.detail}")
     console.print(f"epoch keys unwrapped: {sorted(keys) or 'none'}")
     _write_private(out, json.dumps([item.to_json() for item in opened], indent=2))
     console.print(f"wrote {out}")
@@ -132,6 +133,11 @@ def check(
     records: Records,
     wraps: Wraps,
     from_block: Annotated[int, typer.Option("--from-block", help="First block to read events from.")] = 0,
+    registry: Annotated[
+        str | None,
+        typer.Option("--registry", help="AuditorRegistry: also check each unwrapped epoch key against its "
+                                        "on-chain commitment."),
+    ] = None,
 ) -> None:
     """Rebuild the hash chain from the TradeLog's on-chain events, recompute every commitment from the
     decrypted records, and compare with the log's head and count (eth_call). Exit 1 on any mismatch."""
@@ -144,13 +150,16 @@ def check(
         key = load_auditor_key(key_file)
         recs = parse_records(load_json(records))
         wraps_in = parse_wraps(load_json(wraps))
+        commitments = None
+        if registry is not None:
+            commitments = epoch_key_commitments(chain, registry, state.vault, [w.epoch for w in wraps_in])
     except (AuditInputError, ChainError) as exc:
         errors.print(f"audit: {exc}", markup=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    except ValueError as exc:  # a malformed --trade-log address
+    except ValueError as exc:  # a malformed --trade-log / --registry address
         errors.print(f"audit: bad address: {exc}", markup=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    keys, problems = unwrap_epoch_keys(key, wraps_in, vid)
+    keys, problems = unwrap_epoch_keys(key, wraps_in, vid, commitments)
     result = check_against_chain(state, recs, keys, vid, problems)
     report = result.report
     console.print(f"trade log {trade_log} (vault {state.vault}): {state.count} entries on-chain, "
@@ -165,7 +174,7 @@ def check(
             table.add_row(issue.kind.value, str(issue.seq), issue.detail)
         console.print(table)
     for p in problems:
-        console.print(f"[red]epoch {p.epoch}[/red]: key wrap does not open: {p.detail}")
+        console.print(f"[red]epoch {p.epoch} key[/red]: {p.detail}")
     if not result.ok:
         console.print("[red]FAILED[/red]: the records do not match the on-chain trade log")
         raise typer.Exit(EXIT_FAILED)

@@ -163,13 +163,17 @@ def deploy_proof_contracts(project, deployer):
     return project.AuditorRegistry.deploy(sender=deployer), project.ProofVerifier.deploy(sender=deployer)
 
 
-def deploy_vault(project, factory, deployer, params: tuple):
-    """One vault through the factory, then its trade log; returns (vault, oracle, trade log, receipt)."""
+def deploy_vault(project, factory, deployer, params: tuple, admin=None):
+    """One vault through the factory, then its trade log, linked to the oracle by the vault's admin when
+    `admin` (an Ape account) is given; otherwise the admin must call `set_trade_log` before the first
+    report. Returns (vault, oracle, trade log, receipt)."""
     receipt = factory.deploy_vault(params, sender=deployer)
     event = receipt.events.filter(factory.VaultDeployed)[0]
     vault = project.Vault.at(event.vault)
     oracle = project.NavOracle.at(event.nav_oracle)
     trade_log = project.TradeLog.deploy(vault.address, sender=deployer)
+    if admin is not None:
+        oracle.set_trade_log(trade_log.address, sender=admin)
     return vault, oracle, trade_log, receipt
 
 

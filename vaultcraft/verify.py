@@ -9,10 +9,10 @@ calldata is encoded from the statement's fields with the fixed function signatur
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from eth_abi import decode, encode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
@@ -37,6 +37,7 @@ POSITION_SIGNATURE = f"verify_position({','.join(POSITION_ARGS)})"
 VAULT_SELECTOR = function_signature_to_4byte_selector("vault()")
 REPORT_FIELDS = tuple(f.name for f in fields(NavReport))
 _BYTES_FIELDS = {"position_root", "holder_root", "trade_head", "report_hash"}
+T = TypeVar("T")
 
 
 class StatementError(ValueError):
@@ -70,7 +71,7 @@ class Web3Chain:
         self.url = url
         self._w3 = Web3(HTTPProvider(url, request_kwargs={"timeout": timeout}))
 
-    def _guard(self, what: str, fn):  # noqa: ANN001, ANN202 (tiny internal helper)
+    def _guard(self, what: str, fn: Callable[[], T]) -> T:
         from web3.exceptions import ContractLogicError, Web3Exception
 
         try:
@@ -84,11 +85,11 @@ class Web3Chain:
         return int(self._guard("eth_chainId", lambda: self._w3.eth.chain_id))
 
     def call(self, to: str, data: bytes) -> bytes:
-        tx = {"to": to_checksum_address(to), "data": "0x" + data.hex()}
+        tx: Any = {"to": to_checksum_address(to), "data": "0x" + data.hex()}
         return bytes(self._guard("eth_call", lambda: self._w3.eth.call(tx, "latest")))
 
     def logs(self, address: str, from_block: int) -> list[tuple[list[bytes], bytes]]:
-        query = {"address": to_checksum_address(address), "fromBlock": from_block, "toBlock": "latest"}
+        query: Any = {"address": to_checksum_address(address), "fromBlock": from_block, "toBlock": "latest"}
         entries = self._guard("eth_getLogs", lambda: self._w3.eth.get_logs(query))
         return [([bytes(t) for t in e["topics"]], bytes(e["data"])) for e in entries]
 
@@ -153,7 +154,7 @@ def parse_report(raw: Any) -> NavReport:
     """The NavReport struct from JSON (snake_case or camelCase keys; uints as decimal strings, bytes hex)."""
     if not isinstance(raw, Mapping):
         raise StatementError("report: expected a JSON object with the NavReport fields")
-    values = {}
+    values: dict[str, Any] = {}
     for name in REPORT_FIELDS:
         value = _field(raw, name, "report")
         label = f"report.{name}"
@@ -237,7 +238,8 @@ def parse_position_statement(data: Any) -> PositionStatement:
     try:
         proof = Sum2Proof.from_json(dict(raw_proof))
     except EncodingError as exc:
-        raise StatementError(f"proof: {exc} (expected {{index, siblings: [{{hash, equity, debt}}]}})") from None
+        expected = "expected {index, siblings: [{hash, equity, debt}]}"
+        raise StatementError(f"proof: {exc} ({expected})") from None
     try:
         leaf = PositionLeaf(
             instrument=_instrument(_field(data, "instrument")), size=_int(_field(data, "size"), "size"),
@@ -356,36 +358,32 @@ def check_position_locally(stmt: PositionStatement, chain_id: int) -> str | None
     return None
 
 
-def _context_notes(chain: Chain, oracle: str, stmt: HolderStatement | PositionStatement) -> tuple[int, list]:
+def _verify(
+    chain: Chain, oracle: str, stmt: HolderStatement | PositionStatement, call: EthCall,
+    local: Callable[[int], str | None],
+) -> Verdict:
     chain_id = chain.chain_id()
     if stmt.chain_id is not None and stmt.chain_id != chain_id:
         raise StatementError(f"statement is for chain {stmt.chain_id}, the node is chain {chain_id}")
-    vault = oracle_vault(chain, oracle)
     notes = []
+    reason = local(chain_id)
+    vault = oracle_vault(chain, oracle)
     if vault.lower() != stmt.vault.lower():
+        # The verifier binds the leaf to the oracle's vault: the proof cannot hold on-chain either.
         notes.append(f"oracle {oracle} belongs to vault {vault}, the statement names {stmt.vault}")
-    return chain_id, notes
+        reason = reason or "the oracle's vault is not the statement's vault"
+    if stmt.api_calldata is not None and stmt.api_calldata.lower() != call.data.lower():
+        notes.append("the API's calldata differs from the one built here (the one built here was used)")
+    return Verdict(reason is None, reason, run_bool_call(chain, call), chain_id, call, tuple(notes))
 
 
 def verify_holder(chain: Chain, verifier: str, oracle: str, stmt: HolderStatement) -> Verdict:
     """Check `stmt` locally and with `ProofVerifier.verify_holder` on `chain`."""
-    chain_id, notes = _context_notes(chain, oracle, stmt)
     call = holder_call(verifier, oracle, stmt)
-    if stmt.api_calldata is not None and stmt.api_calldata.lower() != call.data.lower():
-        notes.append("the API's calldata differs from the one built here (the one built here was used)")
-    reason = check_holder_locally(stmt, chain_id)
-    if reason is None and notes and notes[0].startswith("oracle "):
-        reason = "the oracle's vault is not the statement's vault"
-    return Verdict(reason is None, reason, run_bool_call(chain, call), chain_id, call, tuple(notes))
+    return _verify(chain, oracle, stmt, call, lambda chain_id: check_holder_locally(stmt, chain_id))
 
 
 def verify_position(chain: Chain, verifier: str, oracle: str, stmt: PositionStatement) -> Verdict:
     """Check `stmt` locally and with `ProofVerifier.verify_position` on `chain`."""
-    chain_id, notes = _context_notes(chain, oracle, stmt)
     call = position_call(verifier, oracle, stmt)
-    if stmt.api_calldata is not None and stmt.api_calldata.lower() != call.data.lower():
-        notes.append("the API's calldata differs from the one built here (the one built here was used)")
-    reason = check_position_locally(stmt, chain_id)
-    if reason is None and notes and notes[0].startswith("oracle "):
-        reason = "the oracle's vault is not the statement's vault"
-    return Verdict(reason is None, reason, run_bool_call(chain, call), chain_id, call, tuple(notes))
+    return _verify(chain, oracle, stmt, call, lambda chain_id: check_position_locally(stmt, chain_id))

@@ -1,5 +1,6 @@
-"""Property tests: TradeLog's chain equals zk.commitments for any split of fills into batches, and the
-on-chain Schnorr check equals zk.pedersen.verify_sum for random PnL sets."""
+"""Property tests: TradeLog's chain equals zk.commitments for any split of fills into batches, NavOracle
+accepts a report's trade claim exactly when the linked log covers it, and the on-chain Schnorr check equals
+zk.pedersen.verify_sum for random PnL sets."""
 
 from __future__ import annotations
 
@@ -64,3 +65,36 @@ def test_pedersen_check__agrees_with_zk_verify_sum(verifier, pnls, skew):
     )
     assert onchain is verify_sum(ctx, points, claimed, proof)
     assert onchain is (skew == 0)
+
+
+@settings(max_examples=15)
+@given(st.lists(st.integers(1, 6), min_size=0, max_size=4), st.data())
+def test_post_report__accepts_a_trade_claim_exactly_when_the_linked_log_covers_it(
+    public_protocol, batch_sizes, data
+):
+    """NavOracle's trade-claim rule is TradeLog.covers, for any batch split and any (head, count) claim."""
+    p = public_protocol
+    with boa.env.anchor():
+        log = deployer("TradeLog").deploy(p.vault.address)
+        p.oracle.set_trade_log(log.address, sender=p.admin)
+        epoch = p.vault.epoch()
+        total = sum(batch_sizes)
+        fills = [make_fill(s, s) for s in range(1, total + 1)]
+        ctx = ctx_of(p.vault.address, epoch)
+        heads = chain_heads([(trade_commitment(f, ctx), EMPTY_CIPHERTEXT_HASH) for f in fills])
+        seq = 1
+        for size in batch_sizes:
+            batch = [fill_tuple(f) for f in fills[seq - 1 : seq - 1 + size]]
+            log.post_fills(seq, epoch, batch, sender=p.keeper)
+            seq += size
+        count = data.draw(st.integers(0, total + 2), label="count")
+        head = data.draw(st.sampled_from([b"\x00" * 32, b"\x5a" * 32, *heads]), label="head")
+        covered = log.covers(head, count)
+        boa.env.time_travel(seconds=3_600)
+        report = p.report(trade_head=head, trade_count=count)
+        if covered:
+            assert p.post(report)
+            assert p.oracle.reported_trade_count() == count
+        else:
+            with boa.reverts("nav: trade log does not cover report"):
+                p.post(report)

@@ -1,4 +1,5 @@
-"""NavOracle report checks: epoch, timing, staleness, equity/debt, holder sum, trade count."""
+"""NavOracle report checks: epoch, timing, staleness, equity/debt, holder sum (trade claims:
+test_oracle_trade_log.py)."""
 
 import boa
 import pytest
@@ -76,17 +77,6 @@ def test_post_report__holder_sum_not_total_supply__reverts(priced, delta):
     boa.env.time_travel(seconds=HOUR)
     with boa.reverts("nav: holder sum != supply"):
         p.post(p.report(holder_sum=p.vault.totalSupply() + delta))
-
-
-def test_post_report__trade_count_going_back__reverts(priced):
-    p = priced
-    boa.env.time_travel(seconds=HOUR)
-    assert p.post(p.report(trade_count=10))
-    assert p.oracle.reported_trade_count() == 10
-    boa.env.time_travel(seconds=HOUR)
-    with boa.reverts("nav: trade count went back"):
-        p.post(p.report(trade_count=9))
-    assert p.post(p.report(trade_count=10))  # no new trades is fine
 
 
 def test_post_report__records_the_accepted_report_per_epoch(priced):
