@@ -151,6 +151,11 @@ class ChainDuties:
                 except DivergedError as exc:
                     self.halted = str(exc)
                     log.error("trade_log_diverged", error=self.halted)
+                except Exception as exc:  # an unforeseen node answer must not kill the daemon: back off
+                    self.consecutive_errors += 1
+                    self.last_error = f"{type(exc).__name__}: {exc}"[:300]
+                    delay = MAX_BACKOFF_S
+                    log.exception("chain_step_failed", error=self.last_error)
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=delay)
 

@@ -7,6 +7,7 @@ current state, and retrying the same bytes cannot help.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,17 +50,39 @@ class SignedTx:
 class ChainClient:
     """One signer on one node; every method raises ChainUnavailable or Reverted, never a raw RPC error."""
 
-    def __init__(self, url: str, private_key: str, timeout_s: float = 10.0) -> None:
+    def __init__(self, url: str, private_key: str | None = None, timeout_s: float = 10.0, retries: int = 3,
+                 retry_backoff_s: float = 0.05) -> None:
+        """Without a key the client reads only (the API's reconciliation, verification tools)."""
         self.w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": timeout_s}))
-        self.account: LocalAccount = Account.from_key(private_key)
+        self._account: LocalAccount | None = Account.from_key(private_key) if private_key else None
         self._chain_id: int | None = None
+        self.retries, self.retry_backoff_s = retries, retry_backoff_s
+
+    @property
+    def account(self) -> LocalAccount:
+        if self._account is None:
+            raise RuntimeError("read-only chain client: no signing key")
+        return self._account
 
     @property
     def address(self) -> str:
         return str(self.account.address)
 
     def rpc(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        """Runs one web3 request, translating its failures into ChainUnavailable / Reverted."""
+        """Runs one web3 request, translating its failures into ChainUnavailable / Reverted.
+
+        Transport failures are retried a few times with a short backoff first: every request the keeper
+        makes is a read or the broadcast of already-signed bytes, so repeating it is harmless."""
+        for attempt in range(self.retries + 1):
+            try:
+                return self._once(fn, *args, **kwargs)
+            except ChainUnavailable:
+                if attempt == self.retries:
+                    raise
+                time.sleep(self.retry_backoff_s * 2**attempt)
+        raise AssertionError("unreachable")
+
+    def _once(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except ContractLogicError as exc:

@@ -30,11 +30,12 @@ class VaultContracts:
     oracle: Contract
     trade_log: Contract
     registry: Contract
-    asset_decimals: int
+    token: Contract
     deployment_block: int
 
     @classmethod
     def bind(cls, client: ChainClient, deployment_file: Path, vault: str) -> VaultContracts:
+        """Reads only the deployment file (no RPC), so a keeper starts even while its node is down."""
         deployment = Deployment.load(deployment_file)
         record = deployment.vault(vault)
         base = deployment_file.parent
@@ -52,7 +53,7 @@ class VaultContracts:
             oracle=at(record.nav_oracle, "NavOracle"),
             trade_log=at(record.trade_log, "TradeLog"),
             registry=at(deployment.auditor_registry, "AuditorRegistry"),
-            asset_decimals=int(client.call(token.functions.decimals())),
+            token=token,
             deployment_block=record.block,
         )
 

@@ -64,6 +64,7 @@ class NavEngine:
     settings: NavSettings
     has_unbatched_fills: Any  # Callable[[], bool]: fills stored but not yet in the trade log
     alert: str | None = None
+    _asset_decimals: int | None = None
 
     @property
     def vault(self) -> str:
@@ -148,7 +149,9 @@ class NavEngine:
     async def _build(self, epoch: int, block: int, timestamp: int) -> BuiltReport:
         state, marks = await self.venue.account_state(), await self.venue.mids()
         self.store.record_marks(self.venue.name, marks, self.clock.now_ms())
-        valuation = value_account(state, marks, self.contracts.asset_decimals)
+        if self._asset_decimals is None:
+            self._asset_decimals = int(self._call(self.contracts.token.functions.decimals()))
+        valuation = value_account(state, marks, self._asset_decimals)
         vault, log_fns = self.contracts.vault.functions, self.contracts.trade_log.functions
         count = int(self._call(log_fns.trade_count(), block))
         snapshot = Snapshot(

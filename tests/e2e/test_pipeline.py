@@ -6,7 +6,6 @@ import asyncio
 import secrets
 from pathlib import Path
 
-import pytest
 from eth_account import Account
 from sqlalchemy import select
 
@@ -14,15 +13,7 @@ from keeper.nav.report import report_from_json
 from keeper.store.models import Report, Statement
 from keeper.store.repo import Store
 from tests.e2e.harness import UNIT, Chain, KeeperProcess, keeper_env, market, trader, wait_for
-from tests.fixtures.venue_process import start_sim
 from zk.merkle_sum import SumProof
-
-
-@pytest.fixture(scope="module")
-def sim():
-    process = start_sim("--seed", "11")
-    yield process
-    process.stop()
 
 
 def test_public_vault_fills_reach_the_chain_and_epochs_settle(chain_stack, sim, tmp_path: Path) -> None:
