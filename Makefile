@@ -37,9 +37,10 @@ test: setup lint test-fast test-chain  ## lint, then run every test
 test-fast: setup  ## titanoboa + pure-Python suites
 	$(PY) -m pytest -p no:ape_test -q tests/unit tests/fuzz tests/zk tests/venue_sim tests/keeper tests/api
 
-test-chain: setup  ## Ape suites on a real Anvil, and the vault state machine run against Anvil
+test-chain: setup  ## Ape suites, the vault state machine, the CLI and the end-to-end/fault runs on real Anvil
 	timeout 2400 $(VENV)/bin/ape test tests/integration -q
-	timeout 1200 $(PY) -m pytest -p no:ape_test -q tests/anvil
+	timeout 1200 $(PY) -m pytest -p no:ape_test -q tests/anvil tests/anvil_stack
+	timeout 1800 $(PY) -m pytest -p no:ape_test -q tests/e2e
 
 bench-gas: setup  ## gas from receipts on Anvil (vault + proofs) -> bench/results/gas.json
 	timeout 900 $(VENV)/bin/ape run bench_gas
