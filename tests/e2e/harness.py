@@ -24,6 +24,10 @@ from keeper.venues.hyperliquid import HyperliquidVenue
 from tests.fixtures.chain_stack import ChainStack
 from tests.fixtures.venue_process import REPO, SimProcess
 from vaultcraft.localnet import anvil_key
+from vaultcraft.protocol import sign_invite
+from zk.context import VaultId
+from zk.keyfiles import save_root_key
+from zk.view_keys import VaultRootKey
 
 UNIT = 10**6
 
@@ -83,6 +87,17 @@ class Chain:
         self.send(vault.functions.set_custody(venue_account, True), self.stack.key("admin"))
         self.send(vault.functions.send_to_custody(venue_account, assets), self.stack.key("manager"))
         sim.sim("/sim/fund", {"user": venue_account, "usd": str(assets // UNIT)})
+
+    def invite(self, vault: Any, investor_index: int) -> None:
+        """Private vaults: the manager signs an EIP-712 invite; the investor redeems it at the gate."""
+        gate = self.contract("InviteGate", self.stack.deployment.invite_gate)
+        key = anvil_key(investor_index)
+        who = Account.from_key(key).address
+        expiry, nonce = int(time.time()) + 3_600, secrets.token_bytes(32)
+        manager_key = bytes.fromhex(self.stack.key("manager")[2:])
+        chain_id = self.w3.eth.chain_id
+        signature = sign_invite(vault.address, who, expiry, nonce, chain_id, gate.address, manager_key)
+        self.send(gate.functions.accept_invite(vault.address, expiry, nonce, signature), key)
 
     def deposit(self, vault: Any, investor_index: int, assets: int) -> str:
         key = anvil_key(investor_index)
@@ -196,15 +211,26 @@ class Scenario:
 
     def prepare(self, deposit: int = 50_000 * UNIT) -> Scenario:
         self.chain.fast_epochs(self.oracle)
+        if self.chain.stack.deployment.vaults[self.vault_index].is_private:
+            self.chain.invite(self.vault, 6)
         self.chain.deposit(self.vault, 6, deposit)
         return self
 
     def keeper(self, rpc_url: str | None = None, **extra: str) -> KeeperProcess:
+        if self.chain.stack.deployment.vaults[self.vault_index].is_private:
+            extra.setdefault("VAULTCRAFT_KEEPER_VIEW_ROOT_KEY_FILE", str(self.root_key_file()))
         env = keeper_env(self.chain.stack, self.sim, self.vault.address, self.venue_key, self.workdir,
                          db_url=self.db_url, **extra)
         if rpc_url is not None:
             env["VAULTCRAFT_KEEPER_RPC_URL"] = rpc_url
         return KeeperProcess(env, self.workdir / "keeper.log")
+
+    def root_key_file(self) -> Path:
+        path = self.workdir / "vault-root.key"
+        if not path.exists():
+            vault_id = VaultId.of(self.chain.w3.eth.chain_id, self.vault.address)
+            save_root_key(path, VaultRootKey.generate(vault_id))
+        return path
 
     def epoch(self) -> int:
         return int(self.vault.functions.epoch().call())
