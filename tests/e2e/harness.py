@@ -216,14 +216,14 @@ class Scenario:
         self.chain.deposit(self.vault, 6, deposit)
         return self
 
-    def keeper(self, rpc_url: str | None = None, **extra: str) -> KeeperProcess:
+    def keeper(self, rpc_url: str | None = None, log_name: str = "keeper.log", **extra: str) -> KeeperProcess:
         if self.chain.stack.deployment.vaults[self.vault_index].is_private:
             extra.setdefault("VAULTCRAFT_KEEPER_VIEW_ROOT_KEY_FILE", str(self.root_key_file()))
         env = keeper_env(self.chain.stack, self.sim, self.vault.address, self.venue_key, self.workdir,
                          db_url=self.db_url, **extra)
         if rpc_url is not None:
             env["VAULTCRAFT_KEEPER_RPC_URL"] = rpc_url
-        return KeeperProcess(env, self.workdir / "keeper.log")
+        return KeeperProcess(env, self.workdir / log_name)
 
     def root_key_file(self) -> Path:
         path = self.workdir / "vault-root.key"
