@@ -74,7 +74,7 @@ class ChainWriter:
 
     def step(self) -> bool:
         """Advance the oldest open intent by one transition; False when there is nothing to do now."""
-        with self.store.session() as session:
+        with self.store.unit_of_work() as session:
             entry = next_open(session, self.vault)
             if entry is None:
                 return False

@@ -97,6 +97,18 @@ class Store:
         with self._sessions.begin() as session:
             yield session
 
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """Like `session`, but the body may commit part-way (the outbox makes signed bytes durable before it
+        broadcasts them); whatever is left commits at the end, or rolls back on an error."""
+        with self._sessions() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
     # --- fills -----------------------------------------------------------------------------------------
 
     def ingest_fills(
