@@ -67,6 +67,11 @@ class Account:
         self.cash += amount
         self.deposits += amount
 
+    def withdraw(self, amount: Decimal) -> None:
+        """`deposits` is net of withdrawals, so the ledger identity above still holds."""
+        self.cash -= amount
+        self.deposits -= amount
+
     def apply_fill(self, coin: str, is_buy: bool, px: Decimal, sz: Decimal, fee: Decimal) -> FillEffect:
         pos = self.positions.get(coin)
         start = pos.szi if pos else ZERO

@@ -85,6 +85,22 @@ async def fund(request: Request) -> Response:
     return JSONResponse({"ok": True})
 
 
+@router.post("/withdraw")
+async def withdraw(request: Request) -> Response:
+    """Withdraw USDC to the simulated bridge: {"user": "0x..", "usd": "1000"} (at most the withdrawable)."""
+    try:
+        body = await _body(request)
+        user = body.get("user")
+        if not isinstance(user, str) or not _ADDRESS.match(user):
+            raise ValueError("user must be a 0x address")
+        state = venue(request)
+        state.sync()
+        state.withdraw(user.lower(), parse_decimal(body.get("usd")))
+    except (BodyError, NumberError, ValueError) as exc:
+        return _bad(str(exc))
+    return JSONResponse({"ok": True})
+
+
 @router.post("/price")
 async def price(request: Request) -> Response:
     """Jump a price path: {"coin": "BTC", "px": "59000"}; crossed orders/triggers are processed at once."""

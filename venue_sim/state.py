@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from venue_sim import render
+from venue_sim.accounts import margin_used
 from venue_sim.book import SyntheticBook
 from venue_sim.clock import SimClock, wall_ms
 from venue_sim.config import SimConfig
@@ -100,6 +101,19 @@ class VenueState:
         self.engine.fund(user, amount)
         if vault_leader is not None:
             self.vault_leaders[user] = vault_leader
+
+    def withdraw(self, user: str, amount: Decimal) -> None:
+        """Take USDC out to the (simulated) bridge, up to what is withdrawable: value minus margin in use."""
+        if amount <= 0:
+            raise ValueError("usd must be positive")
+        account = self.engine.account(user)
+        if account is None:
+            raise ValueError(f"unknown account {user}")
+        mids = self.market.mids()
+        withdrawable = account.account_value(mids) - margin_used(account, mids, self.engine.margin_params())
+        if amount > withdrawable:
+            raise ValueError(f"usd {amount} exceeds withdrawable {withdrawable:.6f}")
+        account.withdraw(amount)
 
     def approve_agent(self, user: str, agent: str, name: str) -> None:
         # Like the venue: a new unnamed agent replaces the previous unnamed one; a name replaces its namesake.
