@@ -13,6 +13,7 @@ import typer
 from keeper.__main__ import app as keeper_app
 from vaultcraft.cli_audit import app as audit_app
 from vaultcraft.cli_verify import app as verify_app
+from vaultcraft.demo.cli import demo
 from venue_sim.cli import app as venue_sim_app
 
 app = typer.Typer(help="VaultCraft: trading vaults with on-chain NAV proofs.", no_args_is_help=True)
@@ -20,6 +21,8 @@ app.add_typer(venue_sim_app, name="venue-sim", help="Run the local Hyperliquid-c
 app.add_typer(keeper_app, name="keeper", help="Run the keeper daemon, migrate its store, show its status.")
 app.add_typer(verify_app, name="verify", help="Check an investor statement locally and on-chain.")
 app.add_typer(audit_app, name="audit", help="Decrypt private-vault trade records and check them on-chain.")
+
+app.command()(demo)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,12 +36,6 @@ def _ape(*args: str) -> int:
         typer.echo("vaultcraft: `anvil` not on PATH; run `make setup` (installs @foundry-rs/anvil)", err=True)
         return 2
     return subprocess.call([ape, *args], cwd=ROOT, env=os.environ.copy())
-
-
-@app.command()
-def demo() -> None:
-    """Deploy the protocol to a fresh Anvil and settle one epoch (embedded default, no configuration)."""
-    raise typer.Exit(_ape("run", "demo"))
 
 
 @app.command()

@@ -30,6 +30,7 @@ LOCAL_ROLE_INDEX = {
     "keeper": 3,
     "fee_recipient": 4,
     "protocol_fee_recipient": 5,
+    "bridge": 9,  # the mocked venue bridge's on-chain wallet; 6..8 are the demo's and tests' investors
 }
 
 Account.enable_unaudited_hdwallet_features()

@@ -22,6 +22,7 @@ from keeper import logs
 from keeper.chain.client import ChainClient
 from keeper.chain.contracts import VaultContracts
 from keeper.ingest.clock import Clock
+from keeper.nav.custody import custody_balance
 from keeper.nav.holders import holder_balances
 from keeper.nav.report import BuiltReport, Snapshot, build_report, report_from_json, report_json
 from keeper.nav.valuation import value_account
@@ -151,7 +152,8 @@ class NavEngine:
         self.store.record_marks(self.venue.name, marks, self.clock.now_ms())
         if self._asset_decimals is None:
             self._asset_decimals = int(self._call(self.contracts.token.functions.decimals()))
-        valuation = value_account(state, marks, self._asset_decimals)
+        in_custody = custody_balance(self.client, self.contracts, block)
+        valuation = value_account(state, marks, self._asset_decimals, in_custody)
         vault, log_fns = self.contracts.vault.functions, self.contracts.trade_log.functions
         count = int(self._call(log_fns.trade_count(), block))
         snapshot = Snapshot(

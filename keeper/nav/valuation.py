@@ -15,6 +15,7 @@ from keeper.venues.base import AccountState
 from zk.abi import bytes32_from_text
 
 CASH = "USDC"
+CUSTODY = "CUSTODY"  # the vault asset held on-chain by custody accounts (in transit to or from the venue)
 
 
 class ValuationError(ValueError):
@@ -62,7 +63,9 @@ def _split(amount_1e8: int, decimals: int) -> tuple[int, int]:
     return 0, _to_asset(-amount_1e8, decimals, round_up=True)
 
 
-def value_account(state: AccountState, marks: dict[str, int], asset_decimals: int) -> Valuation:
+def value_account(state: AccountState, marks: dict[str, int], asset_decimals: int,
+                  in_custody: int = 0) -> Valuation:
+    """`in_custody` is already in asset units (an on-chain balance), so it needs no rounding."""
     rows: list[PositionRow] = []
     pnl_total = 0
     for coin in sorted(state.positions):
@@ -79,6 +82,8 @@ def value_account(state: AccountState, marks: dict[str, int], asset_decimals: in
     cash = state.account_value - pnl_total
     equity, debt = _split(cash, asset_decimals)
     rows.append(PositionRow(bytes32_from_text(CASH), cash, SCALE, equity, debt))
+    if in_custody:
+        rows.append(PositionRow(bytes32_from_text(CUSTODY), in_custody, SCALE, in_custody, 0))
     valuation = Valuation(rows, state.account_value)
     if valuation.external_assets < 0:
         raise ValuationError(f"account value is negative: {state.account_value} (1e8 USDC)")

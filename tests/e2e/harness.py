@@ -23,8 +23,8 @@ from keeper.venues.base import OrderRequest
 from keeper.venues.hyperliquid import HyperliquidVenue
 from tests.fixtures.chain_stack import ChainStack
 from tests.fixtures.venue_process import REPO, SimProcess
+from vaultcraft.demo.actors import Actors
 from vaultcraft.localnet import anvil_key
-from vaultcraft.protocol import sign_invite
 from zk.context import VaultId
 from zk.keyfiles import save_root_key
 from zk.view_keys import VaultRootKey
@@ -42,71 +42,20 @@ def wait_for(predicate: Callable[[], Any], timeout: float, what: str, interval: 
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
-@dataclass
-class Chain:
-    stack: ChainStack
-    w3: Web3 = field(init=False)
+class Chain(Actors):
+    """The demo's actors on a test chain stack, plus the stack itself."""
 
-    def __post_init__(self) -> None:
-        self.w3 = Web3(Web3.HTTPProvider(self.stack.url))
+    def __init__(self, stack: ChainStack) -> None:
+        super().__init__(stack.url, stack.deployment)
+        self.stack = stack
 
-    def contract(self, name: str, address: str) -> Any:
-        abi = json.loads(Path(self.stack.deployment.abi[name]).read_text())
-        return self.w3.eth.contract(address=Web3.to_checksum_address(address), abi=abi)
-
-    def send(self, fn: Any, key: str) -> Any:
-        account = Account.from_key(key)
-        tx = fn.build_transaction(
-            {"from": account.address, "nonce": self.w3.eth.get_transaction_count(account.address)}
-        )
-        signed = account.sign_transaction(tx)
-        receipt = self.w3.eth.wait_for_transaction_receipt(
-            self.w3.eth.send_raw_transaction(signed.raw_transaction)
-        )
-        assert receipt["status"] == 1, f"transaction reverted: {fn.fn_name}"
-        return receipt
-
-    def vault(self, index: int) -> tuple[Any, Any, Any]:
-        record = self.stack.deployment.vaults[index]
-        return (
-            self.contract("Vault", record.address),
-            self.contract("NavOracle", record.nav_oracle),
-            self.contract("TradeLog", record.trade_log),
-        )
-
-    def fast_epochs(self, oracle: Any, min_delay_s: int = 1) -> None:
-        """Admin: let reports come seconds apart (the 1 h default suits production, not a test)."""
-        self.send(
-            oracle.functions.set_nav_guards(min_delay_s, 86_400, 1_000, 7 * 86_400, 3_000),
-            self.stack.key("admin"),
-        )
-
-    def to_venue(self, vault: Any, sim: SimProcess, venue_account: str, assets: int) -> None:
-        """Manager moves idle assets to the venue's custody address; the bridge credit on the simulator is
-        the one mocked step (no bridge runs here)."""
-        self.send(vault.functions.set_custody(venue_account, True), self.stack.key("admin"))
-        self.send(vault.functions.send_to_custody(venue_account, assets), self.stack.key("manager"))
-        sim.sim("/sim/fund", {"user": venue_account, "usd": str(assets // UNIT)})
-
-    def invite(self, vault: Any, investor_index: int) -> None:
-        """Private vaults: the manager signs an EIP-712 invite; the investor redeems it at the gate."""
-        gate = self.contract("InviteGate", self.stack.deployment.invite_gate)
-        key = anvil_key(investor_index)
-        who = Account.from_key(key).address
-        expiry, nonce = int(time.time()) + 3_600, secrets.token_bytes(32)
-        manager_key = bytes.fromhex(self.stack.key("manager")[2:])
-        chain_id = self.w3.eth.chain_id
-        signature = sign_invite(vault.address, who, expiry, nonce, chain_id, gate.address, manager_key)
-        self.send(gate.functions.accept_invite(vault.address, expiry, nonce, signature), key)
-
-    def deposit(self, vault: Any, investor_index: int, assets: int) -> str:
-        key = anvil_key(investor_index)
-        who = Account.from_key(key).address
-        token = self.contract("MockUSDC", self.stack.deployment.asset)
-        self.send(token.functions.faucet(who, assets), key)
-        self.send(token.functions.approve(vault.address, assets), key)
-        self.send(vault.functions.request_deposit(assets, who, who), key)
-        return who
+    def to_venue(self, vault: Any, sim: SimProcess, venue_key: str, assets: int) -> None:
+        """Manager moves idle assets to custody (the venue account's address); the mocked bridge credits
+        the venue account."""
+        custody = Account.from_key(venue_key).address
+        self.fund_gas(custody)
+        self.to_custody(vault, custody, assets)
+        self.bridge_in(sim.url, venue_key, assets)
 
 
 @dataclass
@@ -211,9 +160,10 @@ class Scenario:
 
     def prepare(self, deposit: int = 50_000 * UNIT) -> Scenario:
         self.chain.fast_epochs(self.oracle)
+        investor = anvil_key(6)
         if self.chain.stack.deployment.vaults[self.vault_index].is_private:
-            self.chain.invite(self.vault, 6)
-        self.chain.deposit(self.vault, 6, deposit)
+            self.chain.invite(self.vault, investor)
+        self.chain.request_deposit(self.vault, investor, deposit)
         return self
 
     def keeper(self, rpc_url: str | None = None, log_name: str = "keeper.log", **extra: str) -> KeeperProcess:
@@ -236,7 +186,7 @@ class Scenario:
         return int(self.vault.functions.epoch().call())
 
     def fund_venue(self, assets: int = 40_000 * UNIT) -> None:
-        self.chain.to_venue(self.vault, self.sim, self.venue_account, assets)
+        self.chain.to_venue(self.vault, self.sim, self.venue_key, assets)
 
     def trade(self, orders: int, pause_s: float = 0.0) -> None:
         venue = trader(self.sim, self.venue_key)

@@ -13,6 +13,7 @@ from keeper.nav.report import report_from_json
 from keeper.store.models import Report, Statement
 from keeper.store.repo import Store
 from tests.e2e.harness import UNIT, Chain, KeeperProcess, keeper_env, market, trader, wait_for
+from vaultcraft.localnet import anvil_key
 from zk.merkle_sum import SumProof
 
 
@@ -20,7 +21,7 @@ def test_public_vault_fills_reach_the_chain_and_epochs_settle(chain_stack, sim, 
     chain = Chain(chain_stack)
     vault, oracle, trade_log = chain.vault(0)
     chain.fast_epochs(oracle)
-    chain.deposit(vault, 6, 50_000 * UNIT)
+    chain.request_deposit(vault, anvil_key(6), 50_000 * UNIT)
     venue_key = "0x" + secrets.token_hex(32)
     venue_account = Account.from_key(venue_key).address
     keeper = KeeperProcess(
@@ -28,7 +29,7 @@ def test_public_vault_fills_reach_the_chain_and_epochs_settle(chain_stack, sim, 
     ).start()
     try:
         wait_for(lambda: vault.functions.epoch().call() >= 2, 60, "epoch 1 settled (deposits in)")
-        chain.to_venue(vault, sim, venue_account, 40_000 * UNIT)
+        chain.to_venue(vault, sim, venue_key, 40_000 * UNIT)
         venue = trader(sim, venue_key)
         for coin, is_buy in (("BTC", True), ("ETH", False), ("BTC", False)):
             ack = asyncio.run(venue.place_order(market(coin, is_buy, 1_000_000)))
