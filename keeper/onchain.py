@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from keeper.ingest.clock import Clock
 from keeper.nav.engine import NavEngine, NavReportHandler, NavSettings, VenueReader
 from keeper.outbox.queue import backlog
 from keeper.outbox.writer import ChainWriter, WriterSettings
+from keeper.reconcile import reconcile
 from keeper.store.repo import Store
 from keeper.trades.handlers import DivergedError, KeyWrapHandler, TradeBatchHandler
 from keeper.trades.mirror import EpochInfo, TradeMirror
@@ -63,6 +65,9 @@ class ChainDuties:
     last_error: str | None = None
     consecutive_errors: int = 0
     last_nav_state: str | None = None
+    verdict: dict[str, Any] | None = None
+    reconcile_every_s: float = 30.0
+    _last_reconcile: float = 0.0
     _epoch_start: dict[int, int] = field(default_factory=dict)
 
     @classmethod
@@ -135,6 +140,12 @@ class ChainDuties:
         # Batching and the outbox make blocking RPC calls: a worker thread keeps the ingester's socket served.
         await asyncio.to_thread(self._write)
         self.last_nav_state = await self.engine.tick()
+        if time.monotonic() - self._last_reconcile >= self.reconcile_every_s:
+            self._last_reconcile = time.monotonic()
+            verdict = await asyncio.to_thread(reconcile, self.store, self.client, self.contracts)
+            self.verdict = verdict.as_dict()
+            if not self.verdict["ok"]:
+                log.error("reconciliation_mismatch", problems=self.verdict["problems"])
 
     async def run(self, stop: asyncio.Event, is_leader: Callable[[], bool]) -> None:
         while not stop.is_set():
@@ -169,4 +180,6 @@ class ChainDuties:
             "alert": self.halted or self.engine.alert,
             "chain_error": self.last_error,
             "consecutive_chain_errors": self.consecutive_errors,
+            "writer": asdict(self.writer.stats),
+            "reconciliation": self.verdict,
         }

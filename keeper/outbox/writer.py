@@ -55,6 +55,20 @@ class WriterSettings:
     fee_bump_pct: int = 25
 
 
+@dataclass
+class WriterStats:
+    """Since this process started; shown in the keeper's status."""
+
+    sent: int = 0
+    confirmed: int = 0
+    adopted: int = 0
+    failed: int = 0
+    rebroadcasts: int = 0
+    fee_bumps: int = 0
+    nonce_taken: int = 0  # our nonce went to another transaction: the intent was signed again
+    reorged: int = 0
+
+
 class ChainWriter:
     def __init__(
         self,
@@ -71,6 +85,7 @@ class ChainWriter:
         self.handlers = handlers
         self.clock = clock
         self.settings = settings or WriterSettings()
+        self.stats = WriterStats()
 
     def step(self) -> bool:
         """Advance the oldest open intent by one transition; False when there is nothing to do now."""
@@ -100,6 +115,7 @@ class ChainWriter:
         self._record_signed(entry, signed.raw, signed.tx_hash, nonce)
         session.commit()  # the bytes are durable before they leave the process
         self.client.broadcast(signed.raw)
+        self.stats.sent += 1
         log.info("outbox_sent", kind=entry.kind, id=entry.id, nonce=nonce, tx=signed.tx_hash)
         return True
 
@@ -124,6 +140,7 @@ class ChainWriter:
             else:
                 entry.status, entry.tx_hash, entry.raw_tx, entry.nonce = "pending", None, None, None
                 entry.updated_ms = self.clock.now_ms()
+                self.stats.nonce_taken += 1
             return True
         if self.clock.now_ms() - entry.updated_ms < self.settings.resend_after_ms:
             return False
@@ -135,10 +152,12 @@ class ChainWriter:
             if bumped is not None:
                 self._record_signed(entry, bumped.raw, bumped.tx_hash, entry.nonce)
                 session.commit()
+                self.stats.fee_bumps += 1
         entry.attempts += 1
         entry.updated_ms = self.clock.now_ms()
         session.commit()
         self.client.broadcast(entry.raw_tx)
+        self.stats.rebroadcasts += 1
         log.warning(
             "outbox_rebroadcast", kind=entry.kind, id=entry.id, nonce=entry.nonce, attempts=entry.attempts
         )
@@ -151,6 +170,7 @@ class ChainWriter:
         receipt = self.client.receipt(entry.tx_hash)
         if receipt is None or int(receipt["blockNumber"]) != entry.block_number:
             entry.status, entry.updated_ms = "sent", self.clock.now_ms()  # reorged out: wait or resend
+            self.stats.reorged += 1
             return True
         self._finish(session, entry, handler, receipt)
         return True
@@ -166,12 +186,15 @@ class ChainWriter:
         self, session: Session, entry: OutboxEntry, handler: IntentHandler, receipt: Mapping[str, Any] | None
     ) -> None:
         entry.status, entry.updated_ms = "confirmed", self.clock.now_ms()
+        self.stats.confirmed += 1
         if receipt is None:
+            self.stats.adopted += 1
             entry.last_error = "adopted: the chain already reflected this intent"
         handler.confirmed(session, entry, receipt)
         log.info("outbox_confirmed", kind=entry.kind, id=entry.id, tx=entry.tx_hash, adopted=receipt is None)
 
     def _fail(self, session: Session, entry: OutboxEntry, handler: IntentHandler, reason: str) -> None:
         entry.status, entry.last_error, entry.updated_ms = "failed", reason, self.clock.now_ms()
+        self.stats.failed += 1
         handler.failed(session, entry, reason)
         log.error("outbox_failed", kind=entry.kind, id=entry.id, reason=reason)

@@ -70,3 +70,10 @@ def test_position_without_a_mark_is_refused() -> None:
 def test_negative_account_is_refused() -> None:
     with pytest.raises(ValuationError, match="negative"):
         value_account(state(-5, {}), {}, 6)
+
+
+def test_assets_in_custody_count_once_and_exactly() -> None:
+    # 1,000 USDC at the venue and 250.5 mUSDC sitting in a custody account on-chain (6 decimals)
+    valuation = value_account(state(1_000 * SCALE, {}), {}, 6, in_custody=250_500_000)
+    assert valuation.external_assets == 1_250_500_000
+    assert valuation.rows[-1].instrument.rstrip(b"\0") == b"CUSTODY"
