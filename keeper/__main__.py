@@ -11,13 +11,17 @@ import asyncio
 import contextlib
 import json
 import signal
+import sys
 from pathlib import Path
+from typing import Any
 
 import typer
+from rich.console import Console
 
 from keeper import logs
 from keeper.config import ConfigError, KeeperSettings
 from keeper.daemon import Keeper
+from keeper.outbox.queue import OPEN
 
 app = typer.Typer(
     help="VaultCraft keeper daemon: mirror venue fills on-chain, post NAV epochs.", no_args_is_help=True
@@ -37,12 +41,31 @@ def _settings(config: Path | None) -> KeeperSettings:
     return KeeperSettings(_env_file=config) if config else KeeperSettings()  # type: ignore[call-arg]
 
 
+def _status_line(status: dict[str, Any]) -> str:
+    ingest, chain = status.get("ingest") or {}, status.get("chain") or {}
+    queue = (chain.get("outbox") or {}).get("by_status", {})
+    parts = [
+        "leader" if status.get("is_leader") else "standby",
+        f"fills ws={ingest.get('ws_fills', 0)} rest={ingest.get('reconciled_fills', 0)}",
+        f"outbox confirmed={queue.get('confirmed', 0)} open={sum(queue.get(k, 0) for k in OPEN)}",
+        f"nav={chain.get('nav_state')}",
+    ]
+    if chain.get("alert") or chain.get("chain_error"):
+        parts.append(f"ALERT {chain.get('alert') or chain.get('chain_error')}")
+    return " | ".join(parts)
+
+
 async def _report_status(keeper: Keeper, stop: asyncio.Event, every_s: float) -> None:
+    """A keeper_status JSON log line every `every_s`; on a terminal, also a one-line summary on stderr."""
+    console = Console(stderr=True) if sys.stderr.isatty() else None
     while not stop.is_set():
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=every_s)
         with contextlib.suppress(Exception):
-            log.info("keeper_status", **keeper.status())
+            status = keeper.status()
+            log.info("keeper_status", **status)
+            if console is not None:
+                console.print(_status_line(status), markup=False, highlight=False)
 
 
 @app.command()

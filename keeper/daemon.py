@@ -43,6 +43,7 @@ class Keeper:
         key = settings.venue_private_key_hex()  # refuses missing / placeholder keys before anything starts
         secrets = [key]
         if settings.chain_enabled:
+            settings.chain_config()  # names any missing chain setting before secrets are read
             secrets += [*settings.keeper_keys_hex(), settings.salt_secret_bytes().hex()]
         logs.configure(settings.log_level, secrets=secrets)
         clock = clock or SystemClock()

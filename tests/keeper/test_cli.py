@@ -1,0 +1,60 @@
+"""`vaultcraft keeper ...` as an operator meets it: help, config files, refusals with exit code 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from keeper.__main__ import _status_line, app
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("command", [[], ["run"], ["migrate"], ["status"]])
+def test_every_command_has_help(command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage" in result.output
+
+
+def test_run_without_a_venue_key_exits_2_and_says_what_is_missing(tmp_path: Path, monkeypatch) -> None:
+    for name in ("VAULTCRAFT_KEEPER_VENUE_PRIVATE_KEY", "VAULTCRAFT_KEEPER_VENUE_KEY_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    config = tmp_path / "keeper.env"
+    config.write_text(f"VAULTCRAFT_KEEPER_DATA_DIR={tmp_path}\n")
+    result = runner.invoke(app, ["run", "--config", str(config)])
+    assert result.exit_code == 2
+    assert "no venue key" in result.output
+
+
+def test_config_file_values_are_used_and_chain_gaps_are_named(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("VAULTCRAFT_KEEPER_VENUE_PRIVATE_KEY", "0x" + "5a" * 32)
+    config = tmp_path / "keeper.env"
+    config.write_text(
+        f"VAULTCRAFT_KEEPER_DATA_DIR={tmp_path}\nVAULTCRAFT_KEEPER_RPC_URL=http://127.0.0.1:1\n"
+    )
+    result = runner.invoke(app, ["run", "--config", str(config)])
+    assert result.exit_code == 2
+    assert "VAULTCRAFT_KEEPER_DEPLOYMENT_FILE" in result.output and "VAULTCRAFT_KEEPER_VAULT" in result.output
+    assert "5a5a5a" not in result.output  # the key never appears
+
+
+def test_missing_config_file_is_refused(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["run", "--config", str(tmp_path / "nope.env")])
+    assert result.exit_code == 2
+
+
+def test_status_line_flags_alerts() -> None:
+    status = {
+        "is_leader": True,
+        "ingest": {"ws_fills": 3, "reconciled_fills": 1},
+        "chain": {
+            "outbox": {"by_status": {"confirmed": 5, "sent": 1}},
+            "nav_state": "quarantined",
+            "alert": "epoch 7: report quarantined",
+        },
+    }
+    line = _status_line(status)
+    assert line.startswith("leader") and "confirmed=5 open=1" in line and "ALERT epoch 7" in line
