@@ -92,6 +92,9 @@ class Keeper:
             except Exception:
                 self.lease = None
                 log.exception("lease_tick_failed")
+            with contextlib.suppress(Exception):  # a heartbeat is best effort; the lease is what matters
+                self.store.heartbeat(self.holder, self.settings.vault, self.is_leader, self.status(),
+                                     self.clock.now_ms())
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=interval)
 

@@ -327,6 +327,18 @@ class IngestCheckpoint(Base):
     ws_dropped_suspected: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class KeeperHeartbeat(Base):
+    """Each keeper process's latest status (writer counters, chain errors, alerts), for `/v1/status`."""
+
+    __tablename__ = "keeper_heartbeats"
+
+    holder: Mapped[str] = mapped_column(String(128), primary_key=True)
+    vault: Mapped[str | None] = mapped_column(String(42))
+    is_leader: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[dict[str, Any]] = mapped_column(JSON)
+    at_ms: Mapped[int] = mapped_column(BigInteger)
+
+
 # --- API tables (the API service owns these rows; the keeper never writes them) ---------------------
 
 

@@ -7,6 +7,7 @@ Delivering the same fill any number of times, by any path, in any order, stores 
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ from keeper.store.models import (
     AuditLog,
     Fill,
     IngestCheckpoint,
+    KeeperHeartbeat,
     Mark,
     OrderAck,
     Position,
@@ -421,6 +423,23 @@ class Store:
             return out
 
     # --- audit -----------------------------------------------------------------------------------------
+
+    def heartbeat(self, holder: str, vault: str | None, is_leader: bool, status: dict[str, Any],
+                  now_ms: int) -> None:
+        """Upsert this keeper process's latest status (read by the API's /v1/status)."""
+        row = {"holder": holder, "vault": vault, "is_leader": is_leader,
+               "status": json.loads(json.dumps(status, default=str)), "at_ms": now_ms}
+        stmt = self._insert(KeeperHeartbeat.__table__).values(**row)
+        update = {k: stmt.excluded[k] for k in ("vault", "is_leader", "status", "at_ms")}
+        with self.session() as s:
+            s.execute(stmt.on_conflict_do_update(index_elements=["holder"], set_=update))
+
+    def heartbeats(self, max_age_ms: int, now_ms: int) -> list[KeeperHeartbeat]:
+        with self.session() as s:
+            query = select(KeeperHeartbeat).where(KeeperHeartbeat.at_ms >= now_ms - max_age_ms)
+            rows = list(s.scalars(query.order_by(KeeperHeartbeat.holder)))
+            s.expunge_all()
+            return rows
 
     def audit(self, actor: str, action: str, detail: dict[str, Any], now_ms: int) -> None:
         with self.session() as s:

@@ -119,3 +119,13 @@ def test_marks__latest_per_coin_at_or_before_time(store: Store) -> None:
     assert store.latest_marks(VENUE) == {"BTC": (61_000 * SCALE, 2_000), "ETH": (3_000 * SCALE, 1_000)}
     earlier = {"BTC": (60_000 * SCALE, 1_000), "ETH": (3_000 * SCALE, 1_000)}
     assert store.latest_marks(VENUE, at_ms=1_500) == earlier
+
+
+def test_heartbeat_upserts_one_row_per_keeper_and_ages_out(store: Store) -> None:
+    store.heartbeat("host:1", "0x" + "11" * 20, True, {"chain": {"alert": None}}, 1_000)
+    store.heartbeat("host:1", "0x" + "11" * 20, False, {"chain": {"alert": "quarantined"}}, 2_000)
+    store.heartbeat("host:2", None, False, {}, 500)
+    fresh = store.heartbeats(max_age_ms=1_000, now_ms=2_500)
+    assert [(h.holder, h.is_leader, h.status["chain"]["alert"]) for h in fresh] == [
+        ("host:1", False, "quarantined")
+    ]
