@@ -10,7 +10,7 @@ ANVIL_DIR := $(CURDIR)/node_modules/@foundry-rs/anvil-linux-$(if $(filter aarch6
 export PATH := $(ANVIL_DIR):$(CURDIR)/$(VENV)/bin:$(PATH)
 export HYPOTHESIS_PROFILE ?= quick
 
-.PHONY: help setup demo test test-fast test-chain bench-gas bench-zk bench-keeper lint clean
+.PHONY: help setup demo test test-fast test-chain bench-gas bench-zk bench-keeper bench-api lint clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -51,6 +51,10 @@ bench-zk: setup  ## Merkle build, HPKE seal, audit decrypt+check -> bench/result
 
 bench-keeper: setup  ## fill ingestion into SQLite -> bench/results/keeper.json
 	$(PY) -m bench.run_keeper
+
+bench-api: setup  ## API under uvicorn, driven from other processes -> bench/results/api.json
+	timeout 900 $(PY) -m bench.api
+	timeout 900 $(PY) -m bench.api_orders
 
 lint: setup  ## ruff over the Python code
 	$(VENV)/bin/ruff check vaultcraft scripts bench keeper api zk venue_sim tests

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from functools import partial
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -12,6 +13,7 @@ from pydantic import SecretStr
 from api.auth.api_keys import ApiKeyService, InMemoryKeyStore, KeyHasher
 from api.auth.login import LoginChallenges
 from api.auth.nonces import InMemoryNonceStore
+from api.auth.sessions import SessionTokens
 from api.auth.signed import ActionVerifier, StaticRoleReader
 from api.container import ApiDeps, Services
 from api.errors import ApiError, install_error_handlers
@@ -20,6 +22,9 @@ from api.openapi import build_openapi
 from api.ratelimit import InMemoryRateLimiter
 from api.routes import health, kpis, metrics
 from api.settings import ApiSettings
+
+if TYPE_CHECKING:
+    from api.store.reads import ReadStore
 
 API_VERSION = "0.1.0"
 
@@ -45,6 +50,12 @@ def build_services(settings: ApiSettings, deps: ApiDeps) -> Services:
             chain_id=settings.chain_id,
             ttl_s=settings.login_challenge_ttl_s,
         ),
+        sessions=SessionTokens(
+            secret=settings.login_secret.get_secret_value().encode(),
+            chain_id=settings.chain_id,
+            clock=clock,
+            ttl_s=settings.session_ttl_s,
+        ),
     )
 
 
@@ -69,8 +80,17 @@ def create_app(settings: ApiSettings, deps: ApiDeps) -> FastAPI:
     app.add_middleware(MetricsMiddleware, metrics=services.metrics)
     app.include_router(health.router)
     app.include_router(metrics.router)
+    if deps.nav_series is None and deps.reads is not None:
+        from api.store.reads import SqlNavSeries
+
+        deps.nav_series = SqlNavSeries(deps.reads, deps.registry.known)
     if deps.nav_series is not None:
         app.include_router(kpis.router)
+    if deps.reads is not None:
+        from api.routes.v1 import read_routers
+
+        for read_router in read_routers():
+            app.include_router(read_router)
     for router in deps.routers:
         app.include_router(router)
     app.openapi = partial(build_openapi, app)  # type: ignore[method-assign]
@@ -87,5 +107,30 @@ def offline_app() -> FastAPI:
         rate_limiter=InMemoryRateLimiter(),
         nonce_store=InMemoryNonceStore(clock=lambda: 0),
         role_reader=StaticRoleReader(),
+        reads=_offline_reads(),
+        routers=_offline_trading(),
     )
     return create_app(settings, deps)
+
+
+def _offline_trading() -> list:
+    """The trading routers over a never-used in-memory store and no venue keys (schema only)."""
+    from sqlalchemy import create_engine
+
+    from api.trading import StaticVaultBindings, TradingDeps, TradingSettings, trading_routers
+    from api.trading.venue import LazySettingsVenues
+    from keeper.store.repo import Store
+
+    deps = TradingDeps(store=Store(create_engine("sqlite://")), venues=LazySettingsVenues(TradingSettings()),
+                       bindings=StaticVaultBindings(), role_reader=None)
+    return trading_routers(deps)
+
+
+def _offline_reads() -> ReadStore:
+    """A store handle that is never queried (schema generation mounts the /v1 read routes with it)."""
+    from sqlalchemy import create_engine
+
+    from api.store.db import SqlDb
+    from api.store.reads import ReadStore
+
+    return ReadStore(SqlDb(create_engine("sqlite://")))

@@ -49,6 +49,12 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"
     INTERNAL = "internal_error"
     NOT_READY = "not_ready"
+    INVALID_CURSOR = "invalid_cursor"
+    VAULT_NOT_FOUND = "vault_not_found"
+    STATEMENT_NOT_FOUND = "statement_not_found"
+    PRIVATE_VAULT = "private_vault"
+    CHAIN_UNAVAILABLE = "chain_unavailable"
+    SESSION_INVALID = "session_invalid"
 
 
 class ErrorBody(BaseModel):
@@ -79,6 +85,13 @@ class ApiError(Exception):
             self.code = code
         self.details = details
         self.headers = dict(headers or {})
+
+
+class Unprocessable(ApiError):
+    """422 raised by route code (same shape as framework validation errors)."""
+
+    status = 422
+    code = ErrorCode.VALIDATION_FAILED
 
 
 class BadRequest(ApiError):

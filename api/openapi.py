@@ -89,12 +89,17 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
-def write_openapi(path: str | Path, app: FastAPI | None = None) -> Path:
-    """Write the OpenAPI document as JSON (sorted keys, stable diff). Without `app`, builds an offline one."""
+def render_openapi(app: FastAPI | None = None) -> str:
+    """The OpenAPI document as JSON text (sorted keys, stable diff). Without `app`, an offline one."""
     if app is None:
         from api.app import offline_app
 
         app = offline_app()
+    return json.dumps(app.openapi(), indent=2, sort_keys=True) + "\n"
+
+
+def write_openapi(path: str | Path, app: FastAPI | None = None) -> Path:
+    """Write the OpenAPI document as JSON (sorted keys, stable diff). Without `app`, builds an offline one."""
     out = Path(path)
-    out.write_text(json.dumps(app.openapi(), indent=2, sort_keys=True) + "\n")
+    out.write_text(render_openapi(app))
     return out

@@ -21,6 +21,7 @@ app.add_typer(venue_sim_app, name="venue-sim", help="Run the local Hyperliquid-c
 app.add_typer(keeper_app, name="keeper", help="Run the keeper daemon, migrate its store, show its status.")
 app.add_typer(verify_app, name="verify", help="Check an investor statement locally and on-chain.")
 app.add_typer(audit_app, name="audit", help="Decrypt private-vault trade records and check them on-chain.")
+app.add_typer(__import__("vaultcraft.cli_api").cli_api.app, name="api", help="The HTTP API and its keys.")
 
 app.command()(demo)
 

@@ -1,4 +1,4 @@
-"""`GET /vaults/{vault}/kpis`: performance KPIs over the posted NAV series (definitions in `api.kpis`).
+"""`GET /v1/vaults/{vault}/kpis`: performance KPIs over the posted NAV series (definitions in `api.kpis`).
 
 Public read (NAV is public on-chain anyway), throttled per IP. Every number is a decimal string.
 """
@@ -12,10 +12,11 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
 from api.deps import ServicesDep, limit_ip
-from api.errors import BadRequest, NotFound, declares
+from api.errors import BadRequest, ErrorCode, NotFound, declares
 from api.kpis import KpiError, compute_kpis
+from api.readdeps import strict_query
 
-router = APIRouter(tags=["nav"], dependencies=[Depends(limit_ip())])
+router = APIRouter(prefix="/v1", tags=["nav"], dependencies=[Depends(limit_ip()), Depends(strict_query)])
 
 _DEC = r"^-?[0-9]{1,6}(\.[0-9]{1,18})?$"
 
@@ -56,7 +57,7 @@ async def vault_kpis(
         raise BadRequest("risk_free_rate is not a decimal") from exc
     points = await provider.nav_series(vault, start_s, end_s)
     if points is None:
-        raise NotFound("unknown vault")
+        raise NotFound("unknown vault", code=ErrorCode.VAULT_NOT_FOUND)
     try:
         report = compute_kpis(points, rf)
     except KpiError as exc:

@@ -356,6 +356,15 @@ class ApiKey(Base):
     revoked_at: Mapped[int | None] = mapped_column(BigInteger)
 
 
+class ApiKeyVault(Base):
+    """Which vaults a trading key may act on (a key without rows acts on none, unless it is admin)."""
+
+    __tablename__ = "api_key_vaults"
+
+    key_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    vault: Mapped[str] = mapped_column(String(42), primary_key=True)  # lower-case
+
+
 class ApiNonce(Base):
     """A consumed signed-action / login nonce, kept until it could no longer be replayed."""
 

@@ -184,3 +184,36 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_sep(
             "!", "VAULTCRAFT_TEST_NO_REDIS=1: Redis limiter/nonce tests were SKIPPED", red=True
         )
+
+
+# --- the SQL store on both backends (PostgreSQL: a schema per test, tests/keeper/fixtures/stores.py) ---
+
+from tests.keeper.fixtures.stores import pg_schemas, pg_url, sqlite_url  # noqa: E402, F401
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def api_db_url(request: pytest.FixtureRequest) -> str:
+    return str(request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url"))
+
+
+@pytest.fixture
+def api_db(api_db_url: str) -> Any:
+    """A migrated, empty keeper store on each backend."""
+    from api.store.db import SqlDb
+
+    db = SqlDb.open(api_db_url)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+@pytest.fixture
+def sqlite_db(request: pytest.FixtureRequest) -> Any:
+    from api.store.db import SqlDb
+
+    db = SqlDb.open(str(request.getfixturevalue("sqlite_url")))
+    try:
+        yield db
+    finally:
+        db.close()

@@ -1,4 +1,4 @@
-"""GET /vaults/{vault}/kpis over an in-memory NAV provider: strings not floats, 400/404/422 paths."""
+"""GET /v1/vaults/{vault}/kpis over an in-memory NAV provider: strings not floats, 400/404/422 paths."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def kpi_client(make_app) -> TestClient:
 
 
 def test_kpis__series_a_as_decimal_strings(kpi_client):
-    body = kpi_client.get(f"/vaults/{VAULT}/kpis", params={"risk_free_rate": "0.04"}).json()
+    body = kpi_client.get(f"/v1/vaults/{VAULT}/kpis", params={"risk_free_rate": "0.04"}).json()
     assert (
         body["total_return"] == "0.210000000000000000" and body["annualised_return"] == "0.210000000000000000"
     )
@@ -41,19 +41,19 @@ def test_kpis__series_a_as_decimal_strings(kpi_client):
 
 
 def test_kpis__window_filters_points(kpi_client):
-    body = kpi_client.get(f"/vaults/{VAULT}/kpis", params={"start_s": Q, "end_s": 3 * Q}).json()
+    body = kpi_client.get(f"/v1/vaults/{VAULT}/kpis", params={"start_s": Q, "end_s": 3 * Q}).json()
     assert (body["points"], body["start_s"], body["end_s"]) == (3, Q, 3 * Q)
 
 
 def test_kpis__errors(kpi_client):
-    assert kpi_client.get(f"/vaults/0x{'34' * 20}/kpis").json()["code"] == ErrorCode.NOT_FOUND
-    assert kpi_client.get("/vaults/not-an-address/kpis").json()["code"] == ErrorCode.VALIDATION_FAILED
-    too_few = kpi_client.get(f"/vaults/{VAULT}/kpis", params={"start_s": 4 * Q})
+    assert kpi_client.get(f"/v1/vaults/0x{'34' * 20}/kpis").json()["code"] == ErrorCode.VAULT_NOT_FOUND
+    assert kpi_client.get("/v1/vaults/not-an-address/kpis").json()["code"] == ErrorCode.VALIDATION_FAILED
+    too_few = kpi_client.get(f"/v1/vaults/{VAULT}/kpis", params={"start_s": 4 * Q})
     assert too_few.status_code == 400 and too_few.json()["details"] == {"points": 1}
-    backwards = kpi_client.get(f"/vaults/{VAULT}/kpis", params={"start_s": 5, "end_s": 1})
+    backwards = kpi_client.get(f"/v1/vaults/{VAULT}/kpis", params={"start_s": 5, "end_s": 1})
     assert backwards.status_code == 400
-    assert kpi_client.get(f"/vaults/{VAULT}/kpis", params={"risk_free_rate": "1e3"}).status_code == 422
+    assert kpi_client.get(f"/v1/vaults/{VAULT}/kpis", params={"risk_free_rate": "1e3"}).status_code == 422
 
 
 def test_kpis__route_absent_without_a_provider(client):
-    assert client.get(f"/vaults/{VAULT}/kpis").status_code == 404
+    assert client.get(f"/v1/vaults/{VAULT}/kpis").status_code == 404
