@@ -65,6 +65,8 @@ class KeeperSettings(BaseSettings):
     confirmations: int = Field(default=1, ge=1)
     epoch_interval_s: int = Field(default=3_600, ge=1)
     nav_max_failures: int = Field(default=3, ge=1)
+    # Re-snapshot an out-of-bounds NAV for this long before posting it into quarantine (transfers in flight).
+    nav_out_of_bounds_grace_s: int = Field(default=30, ge=0)
     chain_tick_ms: int = Field(default=200, ge=10)
     rebroadcast_after_ms: int = Field(default=5_000, ge=100)
 

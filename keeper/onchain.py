@@ -119,7 +119,9 @@ class ChainDuties:
             salt,
             keys,
             clock,
-            NavSettings(settings.epoch_interval_s, settings.nav_max_failures),
+            NavSettings(
+                settings.epoch_interval_s, settings.nav_max_failures, settings.nav_out_of_bounds_grace_s
+            ),
             has_unbatched_fills=mirror.has_unbatched,
         )
         return cls(store, client, contracts, writer, mirror, engine, clock, settings.chain_tick_ms / 1000)

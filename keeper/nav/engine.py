@@ -47,6 +47,9 @@ class VenueReader(Protocol):
 class NavSettings:
     epoch_interval_s: int = 3_600
     max_failures: int = 3
+    # A snapshot outside the oracle's per-report bound is re-taken for this long before it is posted (and
+    # quarantined): capital crossing the venue bridge is briefly in neither place, or in both.
+    out_of_bounds_grace_s: int = 30
 
 
 def _hx(raw: bytes) -> str:
@@ -66,6 +69,7 @@ class NavEngine:
     has_unbatched_fills: Any  # Callable[[], bool]: fills stored but not yet in the trade log
     alert: str | None = None
     _asset_decimals: int | None = None
+    _out_of_bounds_since: float | None = None
 
     @property
     def vault(self) -> str:
@@ -110,6 +114,8 @@ class NavEngine:
                 return "flushing"  # the report must cover every fill already stored
             attempt = self._failures(session, epoch)
         built = await self._build(epoch, int(head["number"]), int(head["timestamp"]))
+        if self._hold_back(built):
+            return "settling"
         self._enqueue(epoch, built, self.epoch_start_ts(epoch), attempt)
         log.info(
             "nav_report_enqueued",
@@ -119,6 +125,27 @@ class NavEngine:
             trade_count=built.report.trade_count,
         )
         return "enqueued"
+
+    def _hold_back(self, built: BuiltReport) -> bool:
+        """True while a snapshot outside the per-report bound is younger than the grace period."""
+        report, oracle = built.report, self.contracts.oracle.functions
+        price = int(
+            self._call(
+                self.contracts.vault.functions.preview_settlement_price(
+                    report.external_assets, report.custody_out, report.custody_in
+                )
+            )
+        )
+        last = int(self._call(oracle.last_pps()))
+        max_bps = int(self._call(oracle.guards())[3])  # Guards.max_pps_change_bps
+        if last == 0 or abs(price - last) * 10_000 <= last * max_bps:
+            self._out_of_bounds_since = None
+            return False
+        now = self.clock.now_ms() / 1000
+        if self._out_of_bounds_since is None:
+            self._out_of_bounds_since = now
+            log.warning("nav_out_of_bounds_waiting", epoch=report.epoch, share_price=price, last=last)
+        return now - self._out_of_bounds_since < self.settings.out_of_bounds_grace_s
 
     def _existing(self, session: Session, row: Report | None) -> str | None:
         if row is None or row.status == "failed":

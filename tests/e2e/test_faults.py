@@ -95,13 +95,15 @@ def test_rpc_failing_a_third_of_requests_is_retried(fresh_stack, sim, tmp_path: 
 def test_report_outside_bounds_is_quarantined_and_posting_stops(fresh_stack, sim, tmp_path: Path) -> None:
     scenario = Scenario(Chain(fresh_stack), sim, tmp_path).prepare()
     chain, oracle = scenario.chain, scenario.oracle
-    keeper = scenario.keeper()
+    keeper = scenario.keeper(VAULTCRAFT_KEEPER_NAV_OUT_OF_BOUNDS_GRACE_S="2")
     _running(scenario, keeper)
     wait_for(lambda: scenario.epoch() >= 3, 60, "a settled epoch with capital at the venue")
     # Bounds of 0.01% per report: the next valuation (fees, marks) moves the share price by more.
     chain.send(oracle.functions.set_nav_guards(1, 86_400, 1, 7 * 86_400, 1), fresh_stack.key("admin"))
     sim.sim("/sim/fund", {"user": scenario.venue_account, "usd": "2000"})  # +5% at the venue
     wait_for(lambda: scenario.vault.functions.quarantined().call(), 60, "the report quarantined")
+    waited = [line for line in keeper.log_lines() if line.get("event") == "nav_out_of_bounds_waiting"]
+    assert waited, "the keeper should re-snapshot for the grace period before posting out of bounds"
     stuck_epoch = scenario.epoch()
     posted_before = len(oracle.events.ReportQuarantined.get_logs(from_block=0))
     time.sleep(6)  # two epoch intervals: a looping keeper would try again

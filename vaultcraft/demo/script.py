@@ -8,7 +8,6 @@ proof on-chain and the auditor decrypts and checks the private vault's trades.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,9 +21,8 @@ from rich.console import Console
 from sqlalchemy import func, select
 
 from keeper.money import SCALE
-from keeper.store.models import EpochKeyWrap, OutboxEntry, Report, Statement, TradeCommitment
+from keeper.store.models import OutboxEntry
 from keeper.store.repo import Store
-from keeper.venues.base import OrderRequest
 from keeper.venues.hyperliquid import HyperliquidVenue
 from vaultcraft.audit import (
     check_against_chain,
@@ -36,6 +34,7 @@ from vaultcraft.audit import (
     vault_context,
 )
 from vaultcraft.demo.actors import Actors
+from vaultcraft.demo.api_client import ApiClient
 from vaultcraft.demo.stack import DemoStack
 from vaultcraft.demo.summary import EpochRow, Summary
 from vaultcraft.localnet import anvil_key
@@ -45,6 +44,13 @@ UNIT = 10**6
 INVESTORS = {0: 6, 1: 7}  # vault index -> Anvil account of its outside investor
 DEPOSITS = {0: (10_000, 90_000), 1: (10_000, 40_000)}  # (manager, investor) in mUSDC
 TRADES = {0: ("BTC", 1 * SCALE), 1: ("ETH", 10 * SCALE)}
+RISK_TEMPLATE = {
+    "allowed_instruments": ["BTC", "ETH"],
+    "max_position_notional": "150000",
+    "max_order_notional": "100000",
+    "max_leverage": 3,
+    "max_slippage_bps": 200,
+}
 
 
 class DemoFailed(RuntimeError):
@@ -57,6 +63,7 @@ class Demo:
     console: Console
     summary: Summary | None = None
     actors: Actors | None = None
+    api: ApiClient | None = None
 
     # --- plumbing ---------------------------------------------------------------------------------------
 
@@ -126,8 +133,13 @@ class Demo:
                 actors.invite(vault, investor)
             actors.request_deposit(vault, actors.key("manager"), manager_assets * UNIT)
             actors.request_deposit(vault, investor, investor_assets * UNIT)
-        self.step("starting one keeper per vault (shared SQLite store)")
+        self.step("starting one keeper per vault (shared SQLite store) and the API")
         self.stack.start_keepers(actors.key("keeper"))
+        self.api = ApiClient(self.stack.start_api(), deployment.chain_id)
+        vaults = [r.address for r in deployment.vaults]
+        self.api.api_key = self.stack.create_api_key("demo-desk", ["read", "trade", "risk"], vaults)
+        for address in vaults:
+            self.api.set_risk(address, RISK_TEMPLATE, actors.key("manager"))
         self.wait_epochs(lambda e: max(e, 2), "epoch 1 to settle the deposits")
         for index, (vault, _, _) in enumerate(self.vaults()):
             actors.claim_shares(vault, actors.key("manager"))
@@ -139,7 +151,7 @@ class Demo:
             actors.fund_gas(keys.venue_account)
             actors.to_custody(vault, keys.venue_account, amount)
             actors.bridge_in(self.stack.sim_url, keys.venue_key, amount)
-        self.step("the manager opens positions (BTC long in the public vault, ETH long in the private one)")
+        self.step("the desk opens positions through the signed exec API (BTC long public, ETH long private)")
         for index in range(len(self.vaults())):
             coin, size = TRADES[index]
             self.order(index, coin, True, size)
@@ -171,9 +183,11 @@ class Demo:
         return self.summary
 
     def order(self, index: int, coin: str, is_buy: bool, size: int) -> None:
-        ack = asyncio.run(self.venue(index).place_order(OrderRequest(coin=coin, is_buy=is_buy, sz=size)))
-        if ack.status != "filled":
-            raise DemoFailed(f"order {coin} {'buy' if is_buy else 'sell'} was not filled: {ack}")
+        assert self.api is not None and self.actors is not None
+        vault = self.actors.deployment.vaults[index].address
+        answer = self.api.place_market(vault, coin, "buy" if is_buy else "sell", str(Decimal(size) / SCALE))
+        if answer.get("status") != "filled":
+            raise DemoFailed(f"order {coin} {'buy' if is_buy else 'sell'} was not filled: {answer}")
 
     def move_prices(self, factor: Decimal) -> None:
         mids = httpx.post(self.stack.sim_url + "/info", json={"type": "allMids"}, timeout=10).json()
@@ -186,8 +200,11 @@ class Demo:
         assert self.actors is not None
         for index, (vault, _, _) in enumerate(self.vaults()):
             keys = self.stack.keys[index]
-            state = httpx.post(self.stack.sim_url + "/info", timeout=10,
-                               json={"type": "clearinghouseState", "user": keys.venue_account}).json()
+            state = httpx.post(
+                self.stack.sim_url + "/info",
+                timeout=10,
+                json={"type": "clearinghouseState", "user": keys.venue_account},
+            ).json()
             back = int(Decimal(state["withdrawable"]) * UNIT)  # floor: never more than the venue holds
             self.actors.bridge_out(self.stack.sim_url, keys.venue_key, back)
             self.actors.from_custody(vault, keys.venue_key, back)
@@ -209,46 +226,41 @@ class Demo:
         return True
 
     def verify_proofs(self) -> None:
-        assert self.summary is not None and self.actors is not None
+        """Each investor logs in (EIP-191), fetches their statement and checks it locally and on-chain."""
+        assert self.summary is not None and self.actors is not None and self.api is not None
         chain = Web3Chain(self.stack.anvil.url)  # type: ignore[union-attr]
-        store = self.store()
-        try:
-            for index, (vault, oracle, _) in enumerate(self.vaults()):
-                holder = Account.from_key(anvil_key(INVESTORS[index])).address
-                statement = latest_statement(store, vault.address, holder)
-                verdict = verify_holder(
-                    chain,
-                    self.actors.deployment.proof_verifier,
-                    oracle.address,
-                    parse_holder_statement(statement),
-                )
-                if not verdict.ok:
-                    raise DemoFailed(f"holder proof of {holder} in {vault.address} did not verify: {verdict}")
-                self.summary.proofs_verified += 1
-        finally:
-            store.close()
+        for index, (vault, oracle, _) in enumerate(self.vaults()):
+            investor = anvil_key(INVESTORS[index])
+            holder = Account.from_key(investor).address
+            statement = self.api.statement(vault.address, holder, self.api.login(investor))
+            verdict = verify_holder(
+                chain,
+                self.actors.deployment.proof_verifier,
+                oracle.address,
+                parse_holder_statement(statement),
+            )
+            if not verdict.ok:
+                raise DemoFailed(f"holder proof of {holder} in {vault.address} did not verify: {verdict}")
+            self.summary.proofs_verified += 1
 
     def audit(self) -> None:
-        assert self.summary is not None and self.actors is not None and self.stack.auditor is not None
+        """The auditor fetches ciphertexts and key wraps from the API and checks them against the chain."""
+        assert self.summary is not None and self.actors is not None and self.api is not None
+        assert self.stack.auditor is not None
         chain = Web3Chain(self.stack.anvil.url)  # type: ignore[union-attr]
-        store = self.store()
-        try:
-            for record in self.actors.deployment.vaults:
-                if not record.is_private:
-                    continue
-                records, wraps = auditor_inputs(store, record.address)
-                vid = vault_context(chain.chain_id(), record.address)
-                parsed = parse_records(records)
-                keys, problems = unwrap_epoch_keys(self.stack.auditor, parse_wraps(wraps), vid)
-                opened = open_records(parsed, keys, vid)
-                result = check_against_chain(
-                    read_trade_log(chain, record.trade_log), parsed, keys, vid, problems
-                )
-                if problems or any(o.status != "ok" for o in opened) or not result.ok:
-                    raise DemoFailed(f"audit of {record.address} failed: {problems or result}")
-                self.summary.records_decrypted += len(opened)
-        finally:
-            store.close()
+        for record in self.actors.deployment.vaults:
+            if not record.is_private:
+                continue
+            parsed = parse_records(self.api.audit_records(record.address))
+            vid = vault_context(chain.chain_id(), record.address)
+            keys, problems = unwrap_epoch_keys(
+                self.stack.auditor, parse_wraps(self.api.key_wraps(record.address)), vid
+            )
+            opened = open_records(parsed, keys, vid)
+            result = check_against_chain(read_trade_log(chain, record.trade_log), parsed, keys, vid, problems)
+            if problems or any(o.status != "ok" for o in opened) or not result.ok:
+                raise DemoFailed(f"audit of {record.address} failed: {problems or result}")
+            self.summary.records_decrypted += len(opened)
 
     def collect(self) -> None:
         assert self.summary is not None and self.actors is not None
@@ -281,51 +293,6 @@ class Demo:
                         "0x" + bytes(event["transactionHash"]).hex(),
                     )
                 )
-
-
-def latest_statement(store: Store, vault: str, holder: str) -> dict[str, Any]:
-    """The holder's statement of the latest posted epoch, in the API's JSON shape."""
-    with store.session() as session:
-        row = session.execute(
-            select(Statement, Report)
-            .join(Report, (Report.vault == Statement.vault) & (Report.epoch == Statement.epoch))
-            .where(Statement.vault == vault, Statement.holder == holder, Report.status == "posted")
-            .order_by(Statement.epoch.desc())
-            .limit(1)
-        ).first()
-        if row is None:
-            raise DemoFailed(f"no posted statement for {holder} in {vault}")
-        statement, report = row
-        return {
-            "vault": vault,
-            "epoch": statement.epoch,
-            "holder": holder,
-            "shares": str(statement.shares),
-            "salt": statement.salt,
-            "proof": statement.proof,
-            "report": report.fields,
-        }
-
-
-def auditor_inputs(store: Store, vault: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Ciphertext records and epoch-key wraps, as the API's auditor endpoints serve them."""
-    with store.session() as session:
-        records = [
-            {
-                "seq": r.seq,
-                "epoch": r.epoch,
-                "commitment": r.commitment,
-                "ciphertext": "0x" + r.ciphertext.hex(),
-            }
-            for r in session.scalars(
-                select(TradeCommitment).where(TradeCommitment.vault == vault).order_by(TradeCommitment.seq)
-            )
-        ]
-        wraps = [
-            {"epoch": w.epoch, "auditor_key": w.auditor_key, "wrap": "0x" + w.wrap.hex()}
-            for w in session.scalars(select(EpochKeyWrap).where(EpochKeyWrap.vault == vault))
-        ]
-    return records, wraps
 
 
 def run(workdir: Path, console: Console) -> tuple[Summary | None, DemoStack]:

@@ -4,6 +4,7 @@ exit, so a second run needs no cleaning."""
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
@@ -87,6 +88,8 @@ class DemoStack:
     keys: list[VaultKeys] = field(default_factory=list)
     auditor: AuditorPrivateKey | None = None
     salt_secret: str = field(default_factory=lambda: "0x" + secrets.token_hex(32))
+    api_pepper: str = field(default_factory=lambda: secrets.token_hex(32))
+    api_login_secret: str = field(default_factory=lambda: secrets.token_hex(32))
     processes: list[Process] = field(default_factory=list)
     _exit: ExitStack = field(default_factory=ExitStack)
 
@@ -167,6 +170,48 @@ class DemoStack:
                 self.workdir / f"keeper-{record.symbol}.log",
             )
             self._track(process)
+
+    def api_env(self) -> dict[str, str]:
+        assert self.deployment is not None and self.anvil is not None
+        venue_keys = {r.address: k.venue_key for r, k in zip(self.deployment.vaults, self.keys, strict=True)}
+        env = dict(os.environ)
+        env.update(
+            {
+                "VAULTCRAFT_API_KEY_PEPPER": self.api_pepper,
+                "VAULTCRAFT_API_LOGIN_SECRET": self.api_login_secret,
+                "VAULTCRAFT_API_CHAIN_ID": str(self.deployment.chain_id),
+                "VAULTCRAFT_API_DB_URL": self.db_url,
+                "VAULTCRAFT_API_RPC_URL": self.anvil.url,
+                "VAULTCRAFT_API_DEPLOYMENT_FILE": str(self.deployment_file),
+                "VAULTCRAFT_API_TRADING_VENUE_URL": self.sim_url,
+                "VAULTCRAFT_API_TRADING_VENUE_KEYS": json.dumps(venue_keys),
+            }
+        )
+        return env
+
+    def start_api(self) -> str:
+        port = free_port()
+        process = _spawn(
+            "api",
+            [sys.executable, "-m", "vaultcraft.cli", "api", "serve", "--port", str(port)],
+            self.api_env(),
+            self.workdir / "api.log",
+        )
+        self._track(process)
+        self.api_url = f"http://127.0.0.1:{port}"
+        _wait_http(self.api_url + "/healthz", "the API", process)
+        return self.api_url
+
+    def create_api_key(self, owner: str, scopes: list[str], vaults: list[str]) -> str:
+        """`vaultcraft api keys create`, as an operator would run it; returns the key printed once."""
+        args = [sys.executable, "-m", "vaultcraft.cli", "api", "keys", "create", "--owner", owner]
+        args += [a for s in scopes for a in ("--scope", s)] + [a for v in vaults for a in ("--vault", v)]
+        result = subprocess.run(
+            args, cwd=REPO, env=self.api_env(), capture_output=True, text=True, timeout=60
+        )
+        if result.returncode != 0:
+            raise LocalnetError(f"vaultcraft api keys create failed: {result.stderr.strip()}")
+        return result.stdout.strip().splitlines()[-1]
 
     def check_alive(self) -> None:
         for process in self.processes:
