@@ -12,6 +12,7 @@ import contextlib
 import json
 import signal
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -99,14 +100,37 @@ def migrate(config: Path | None = ConfigOption) -> None:
 
 
 @app.command()
-def status(config: Path | None = ConfigOption) -> None:
-    """Print the store's view (ingest checkpoint, leader, outbox backlog) as JSON."""
+def status(
+    config: Path | None = ConfigOption,
+    max_age_s: float = typer.Option(60.0, help="Ignore keepers whose last heartbeat is older than this."),
+) -> None:
+    """Print the running keepers' latest heartbeats (leader, ingest, outbox, writer, alerts) as JSON.
+
+    Reads only the store (VAULTCRAFT_KEEPER_DB_URL / DATA_DIR); no secrets or node needed. Exit 1 when no
+    keeper has reported within --max-age-s, or when any reports an alert.
+    """
+    from keeper.store.repo import Store
+
+    store = Store.open(_settings(config).resolved_db_url())
     try:
-        keeper = Keeper.build(_settings(config))
-    except ConfigError as exc:
-        typer.echo(f"keeper: {exc}", err=True)
-        raise typer.Exit(2) from exc
-    typer.echo(json.dumps(keeper.status(), indent=2, default=str))
+        now_ms = time.time_ns() // 1_000_000
+        beats = store.heartbeats(int(max_age_s * 1000), now_ms)
+    finally:
+        store.close()
+    out = [
+        {
+            "holder": b.holder,
+            "vault": b.vault,
+            "is_leader": b.is_leader,
+            "age_ms": now_ms - b.at_ms,
+            **b.status,
+        }
+        for b in beats
+    ]
+    typer.echo(json.dumps(out, indent=2, default=str))
+    alerts = [b for b in out if (b.get("chain") or {}).get("alert")]
+    if not out or alerts:
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":

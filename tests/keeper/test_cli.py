@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,17 @@ def test_status_line_flags_alerts() -> None:
     }
     line = _status_line(status)
     assert line.startswith("leader") and "confirmed=5 open=1" in line and "ALERT epoch 7" in line
+
+
+def test_status_reads_heartbeats_from_the_store_and_exits_1_without_any(tmp_path: Path, monkeypatch) -> None:
+    from keeper.store.repo import Store
+
+    monkeypatch.setenv("VAULTCRAFT_KEEPER_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("VAULTCRAFT_KEEPER_DB_URL", raising=False)
+    assert runner.invoke(app, ["status"]).exit_code == 1  # nobody has reported
+    store = Store.open(f"sqlite:///{tmp_path / 'keeper.db'}")
+    store.heartbeat("host:9", "0x" + "22" * 20, True, {"chain": {"alert": None}}, time.time_ns() // 1_000_000)
+    store.close()
+    result = runner.invoke(app, ["status"])
+    assert result.exit_code == 0, result.output
+    assert '"holder": "host:9"' in result.output and '"is_leader": true' in result.output
