@@ -80,8 +80,10 @@ _QUARANTINED: constant(uint256) = 4
 _LOCKUP_SHIFT: constant(uint256) = 32
 _EPOCH_SHIFT: constant(uint256) = 64
 _BATCH_SHIFT: constant(uint256) = 128
+_FEE_AT_SHIFT: constant(uint256) = 192
 _U32: constant(uint256) = 2**32 - 1
 _U64: constant(uint256) = 2**64 - 1
+_U192: constant(uint256) = 2**192 - 1
 
 
 
@@ -130,10 +132,15 @@ whitelisted: public(HashMap[address, bool])
 isOperator: public(HashMap[address, HashMap[address, bool]])
 
 # @dev Limits: deposit cap (assets), lockup (s), manager skin-in-the-game (bps of supply),
-#      maximum NAV age for the synchronous path (s, 0 = off).
+#      maximum NAV age for the synchronous path (s, 0 = off). The two public values are what the
+#      admin set; the request and sync paths read `_limits` instead.
 deposit_cap: public(uint256)
 min_manager_bps: public(uint256)
 sync_max_age: public(uint256)
+# @dev Deposit cap (low 192 bits) | sync max age (high 64 bits), each saturated at its field's
+#      maximum: one storage read for both on the deposit paths. Saturation changes no outcome: a
+#      deposit above 2**192 - 1 fails its 128-bit packing anyway, and block times stay below 2**64.
+_limits: uint256
 
 # @dev idle (low 128 bits): assets owned by shareholders and sitting in the vault (excludes
 #      pending deposits, unclaimed redemptions and accrued fees) | external (high 128 bits):
@@ -144,11 +151,16 @@ _custody_out: uint256
 # @dev Cumulative assets returned from custody (low) | as the last report saw it (high).
 _custody_in: uint256
 # @dev Bits 0..2: paused, shut down, report quarantined; bits 32..63: lockup (seconds);
-#      bits 64..127: open deposit epoch; bits 128..191: open redemption batch. Every request and
+#      bits 64..127: open deposit epoch; bits 128..191: open redemption batch; bits 192..255: last
+#      settlement (= last management-fee accrual, the sync path's NAV age). Every request and
 #      claim needs several of these, so they share one word.
 _flags: uint256
-# @dev Assets requested for deposit in the open epoch and shares escrowed for redemption.
-pending_deposit_assets: public(uint256)
+# @dev Assets requested for deposit in the open epoch (low 128 bits) | fee rates in force here
+#      (high bits), packed as in fees.vy; the NAV oracle governs the rates (notice delay for
+#      increases) and pushes every change with `set_fee_terms`. Paired because every deposit
+#      (cap check, entry fee) and every settlement needs both.
+_pending_terms: uint256
+# @dev Shares escrowed for redemption in the open batch.
 pending_redeem_shares: public(uint256)
 # @dev Assets set aside for settled redemptions not yet claimed.
 reserved_assets: public(uint256)
@@ -161,11 +173,6 @@ nav_oracle: public(immutable(address))
 # @dev High-water mark (price per share, 1e18; low 128 bits) | when it was last raised (high bits):
 #      the hurdle accrues from that moment.
 _hwm: uint256
-# @dev Fee rates in force here, packed as in fees.vy; the NAV oracle governs them (notice delay
-#      for increases) and pushes every change with `set_fee_terms`.
-_fee_terms: uint256
-# @dev Last management-fee accrual, which is also the last settlement (sync-path freshness).
-last_fee_at: public(uint256)
 
 # @dev Open deposit epoch (starts at 1) and open redemption batch (deferred while illiquid).
 # @dev epoch => assets (low 128) | shares minted (high 128).
@@ -328,7 +335,7 @@ def __init__(params: VaultInit):
     ownable._transfer_ownership(params.admin)
     shares.__init__(params.name, params.symbol, staticcall IERC20Detailed(params.asset).decimals())
     # The oracle validates the fee caps in its constructor and governs later changes.
-    self._fee_terms = fees._pack(params.fees)
+    self._pending_terms = fees._pack(params.fees) << 128
 
     asset = params.asset
     is_private = params.is_private
@@ -347,10 +354,11 @@ def __init__(params: VaultInit):
     )
 
     self.deposit_cap = params.deposit_cap
+    self._limits = min(params.deposit_cap, _U192)
     self.min_manager_bps = DEFAULT_MIN_MANAGER_BPS
 
-    self._flags = (DEFAULT_LOCKUP << _LOCKUP_SHIFT) | (1 << _EPOCH_SHIFT) | (1 << _BATCH_SHIFT)
-    self.last_fee_at = block.timestamp
+    self._flags = (DEFAULT_LOCKUP << _LOCKUP_SHIFT) | (1 << _EPOCH_SHIFT) | (1 << _BATCH_SHIFT) \
+        | (block.timestamp << _FEE_AT_SHIFT)
     if params.is_private:
         self.whitelisted[params.manager] = True
     log VaultInitialized(asset=params.asset, admin=params.admin, manager=params.manager,
@@ -564,6 +572,16 @@ def epoch_redeem(batch: uint256) -> (uint256, uint256):
 
 @external
 @view
+def pending_deposit_assets() -> uint256:
+    """
+    @notice Assets requested for deposit in the open epoch (held by the vault, not yet shareholders').
+    @return uint256 Pending assets.
+    """
+    return self._pending_terms & _U128
+
+
+@external
+@view
 def idle_assets() -> uint256:
     """
     @notice Shareholders' assets sitting in the vault (excludes pending deposits, unclaimed
@@ -690,7 +708,17 @@ def last_settled_at() -> uint256:
     @notice Block time of the last settlement (same clock as `last_fee_at`).
     @return uint256 The value.
     """
-    return self.last_fee_at
+    return self._flags >> _FEE_AT_SHIFT
+
+
+@external
+@view
+def last_fee_at() -> uint256:
+    """
+    @notice Last management-fee accrual, which is also the last settlement (sync-path freshness).
+    @return uint256 Block time.
+    """
+    return self._flags >> _FEE_AT_SHIFT
 
 
 @external
@@ -711,7 +739,9 @@ def request_deposit(assets: uint256, controller: address, owner: address) -> uin
     """
     @notice Queues `assets` from `owner` into the open epoch for `controller`.
     @param assets Amount of the asset; pulled now (approve first).
-    @param controller Who claims the shares after settlement.
+    @param controller Who claims the shares after settlement: the caller or someone who made it
+           an operator (a request blocks the controller's next one until it claims, and the
+           claim locks its shares, so nobody opens one for a controller without its consent).
     @param owner Whose assets are pulled; the caller or someone who made it an operator.
     @return uint256 The request id: the epoch it settles in.
     """
@@ -722,15 +752,19 @@ def request_deposit(assets: uint256, controller: address, owner: address) -> uin
     if is_private:
         self._check_whitelisted(controller)
         self._check_whitelisted(owner)
+    self._check_controller_consent(controller, owner)
     current: uint256 = self._epoch()
-    pending: uint256 = self.pending_deposit_assets + assets
-    assert self._total_assets() + pending <= self.deposit_cap, "vault: deposit cap"
+    word: uint256 = self._pending_terms
+    pending: uint256 = (word & _U128) + assets
+    assert self._total_assets() + pending <= self._limits & _U192, "vault: deposit cap"
+    # Settlement packs the epoch's assets into 128 bits: refuse what it could not settle.
+    assert pending <= _U128, "vault: amount too large"
     amount: uint256 = 0
     req_epoch: uint256 = 0
     amount, req_epoch = self._unpack(self._deposit_request[controller])
     assert amount == 0 or req_epoch == current, "vault: claim first"
     self._deposit_request[controller] = self._pack(amount + assets, current)
-    self.pending_deposit_assets = pending
+    self._pending_terms = word + assets
     self._pull(owner, assets)
     log DepositRequest(controller=controller, owner=owner, requestId=current, sender=msg.sender, assets=assets)
     return current
@@ -741,17 +775,20 @@ def cancel_deposit_request(controller: address, receiver: address) -> uint256:
     """
     @notice Withdraws the controller's deposit request while its epoch is still open.
     @param controller The request's controller (caller or its operator).
-    @param receiver Who gets the assets back.
+    @param receiver Who gets the assets back (neither the vault nor the zero address).
     @return uint256 Assets returned.
     """
     self._check_unpaused()
     self._check_caller_for(controller)
+    self._check_cancel_receiver(receiver)
     amount: uint256 = 0
     req_epoch: uint256 = 0
     amount, req_epoch = self._unpack(self._deposit_request[controller])
     assert amount != 0 and not self._deposit_settled(req_epoch), "vault: no pending deposit"
     self._deposit_request[controller] = 0
-    self.pending_deposit_assets -= amount
+    word: uint256 = self._pending_terms
+    # checked on the low half alone, so an inconsistency reverts instead of borrowing from the rates
+    self._pending_terms = (word & ~_U128) | ((word & _U128) - amount)
     self._push(receiver, amount)
     log DepositRequestCancelled(controller=controller, receiver=receiver, requestId=req_epoch, assets=amount)
     return amount
@@ -762,13 +799,15 @@ def request_redeem(shares_: uint256, controller: address, owner: address) -> uin
     """
     @notice Escrows unlocked shares of `owner` for redemption in the open batch.
     @param shares_ Shares to redeem.
-    @param controller Who claims the assets after settlement.
+    @param controller Who claims the assets after settlement: the caller or someone who made it
+           an operator (a request blocks the controller's next one until it claims).
     @param owner Whose shares are escrowed; the caller or someone who made it an operator.
     @return uint256 The request id: the redemption batch it settles in.
     """
     self._check_open()
     assert shares_ != 0, "vault: zero shares"
     self._check_caller_for(owner)
+    self._check_controller_consent(controller, owner)
     self._check_skin_in_game(owner, shares_, True)
     batch: uint256 = self._batch()
     amount: uint256 = 0
@@ -787,11 +826,13 @@ def cancel_redeem_request(controller: address, receiver: address) -> uint256:
     """
     @notice Returns the controller's escrowed shares while the batch is still open.
     @param controller The request's controller (caller or its operator).
-    @param receiver Who gets the shares (whitelisted in a private vault).
+    @param receiver Who gets the shares (whitelisted in a private vault; neither the vault nor
+           the zero address).
     @return uint256 Shares returned.
     """
     self._check_unpaused()
     self._check_caller_for(controller)
+    self._check_cancel_receiver(receiver)
     if is_private:
         self._check_whitelisted(receiver)
     amount: uint256 = 0
@@ -914,8 +955,9 @@ def sync_deposit(assets: uint256, receiver: address) -> uint256:
     assert assets != 0, "vault: zero assets"
     self._check_receiver_consent(receiver)
     total: uint256 = self._total_assets()
-    assert total + self.pending_deposit_assets + assets <= self.deposit_cap, "vault: deposit cap"
-    fee: uint256 = fees._fee_on_total(assets, convert(fees._unpack(self._fee_terms).entry_bps, uint256))
+    word: uint256 = self._pending_terms
+    assert total + (word & _U128) + assets <= self._limits & _U192, "vault: deposit cap"
+    fee: uint256 = fees._fee_on_total(assets, convert(fees._unpack(word >> 128).entry_bps, uint256))
     net: uint256 = assets - fee
     shares_out: uint256 = math._mul_div(net, shares.totalSupply + VIRTUAL_SHARES, total + VIRTUAL_ASSETS, False)
     assert shares_out != 0, "vault: zero shares"
@@ -942,7 +984,7 @@ def sync_redeem(shares_: uint256, receiver: address, owner: address) -> uint256:
     self._check_skin_in_game(owner, shares_, True)
     gross: uint256 = self._to_assets(shares_, False)
     assert gross <= self._assets & _U128, "vault: idle too low"
-    fee: uint256 = fees._fee_on_total(gross, convert(fees._unpack(self._fee_terms).exit_bps, uint256))
+    fee: uint256 = fees._fee_on_total(gross, convert(self._fee_config().exit_bps, uint256))
     self._assets -= gross
     self._accrue_transaction_fee(owner, fee, True)
     shares._burn(owner, shares_)
@@ -998,7 +1040,7 @@ def set_fee_terms(terms: uint256):
     @param terms The packed rates.
     """
     assert msg.sender == nav_oracle, "vault: not nav oracle"
-    self._fee_terms = terms
+    self._pending_terms = (self._pending_terms & _U128) | (terms << 128)
 
 
 @external
@@ -1064,9 +1106,11 @@ def return_from_custody(custody: address, assets: uint256):
 def claim_fee_assets(receiver: address) -> uint256:
     """
     @notice Pays the caller's accrued entry/exit fees (fee recipient or protocol recipient).
+            Not while paused: the pause stops every asset outflow but capital returns.
     @param receiver Who receives the assets.
     @return uint256 Assets paid.
     """
+    self._check_unpaused()
     amount: uint256 = 0
     if msg.sender == self.fee_recipient:
         amount = self.accrued_manager_fees
@@ -1216,16 +1260,34 @@ def _check_open():
 @view
 def _check_sync():
     self._check_open()
-    max_age: uint256 = self.sync_max_age
+    flags: uint256 = self._flags
+    max_age: uint256 = self._limits >> 192
     assert max_age != 0, "vault: sync path off"
     # No report yet (epoch 1) means no NAV at all, whatever the fee clock says.
-    assert self._epoch() > 1 and block.timestamp <= self.last_fee_at + max_age, "vault: NAV too old"
+    assert (flags >> _EPOCH_SHIFT) & _U64 > 1 and block.timestamp <= (flags >> _FEE_AT_SHIFT) + max_age, \
+        "vault: NAV too old"
 
 
 @internal
 @view
 def _check_caller_for(account: address):
     assert msg.sender == account or self.isOperator[account][msg.sender], "vault: not authorized"
+
+
+@internal
+@view
+def _check_controller_consent(controller: address, owner: address):
+    # A controller's request blocks its next request until it claims (and a deposit claim locks
+    # its shares), so opening one needs the controller's consent. `owner` was checked already.
+    if controller != owner:
+        assert controller == msg.sender or self.isOperator[controller][msg.sender], "vault: controller consent"
+
+
+@internal
+@view
+def _check_cancel_receiver(receiver: address):
+    # Assets or shares sent to the vault would become a donation or fall into the request escrow.
+    assert receiver != self and receiver != empty(address), "vault: bad receiver"
 
 
 @internal
@@ -1350,14 +1412,14 @@ def _settle(current: uint256, ext: uint256, reported_external: uint256) -> uint2
     deposit_assets: uint256 = 0
     deposit_shares: uint256 = 0
     if self._flags & _SHUT_DOWN == 0:
-        deposit_assets = self.pending_deposit_assets
+        deposit_assets = self._pending_terms & _U128
     if deposit_assets != 0:
-        fee: uint256 = fees._fee_on_total(deposit_assets, convert(fees._unpack(self._fee_terms).entry_bps, uint256))
+        fee: uint256 = fees._fee_on_total(deposit_assets, convert(self._fee_config().entry_bps, uint256))
         net: uint256 = deposit_assets - fee
         # shares = net * (supply + 1) / (total + 1), rounded down
         deposit_shares = math._mul_div(net, supply + VIRTUAL_SHARES, total + VIRTUAL_ASSETS, False)
         self._epoch_deposit[current] = self._pack(deposit_assets, deposit_shares)
-        self.pending_deposit_assets = 0
+        self._pending_terms &= ~_U128
         self._accrue_transaction_fee(empty(address), fee, False)
         shares._mint(self, deposit_shares)
         idle += net
@@ -1387,7 +1449,7 @@ def _settle_redemptions(batch_shares: uint256, idle: uint256, total: uint256, su
         # Not enough capital back from the venue: the batch stays open for the next report.
         log RedemptionsDeferred(batch=batch, assets_needed=gross, idle_assets=idle)
         return idle
-    fee: uint256 = fees._fee_on_total(gross, convert(fees._unpack(self._fee_terms).exit_bps, uint256))
+    fee: uint256 = fees._fee_on_total(gross, convert(self._fee_config().exit_bps, uint256))
     net: uint256 = gross - fee
     self._epoch_redeem[batch] = self._pack(batch_shares, net)
     self.pending_redeem_shares = 0
@@ -1401,9 +1463,10 @@ def _settle_redemptions(batch_shares: uint256, idle: uint256, total: uint256, su
 
 @internal
 def _charge_fees(current: uint256, total: uint256, supply: uint256) -> uint256:
-    elapsed: uint256 = block.timestamp - self.last_fee_at
-    self.last_fee_at = block.timestamp
-    config: fees.FeeConfig = fees._unpack(self._fee_terms)
+    flags: uint256 = self._flags
+    elapsed: uint256 = block.timestamp - (flags >> _FEE_AT_SHIFT)
+    self._flags = (flags & _U192) | (block.timestamp << _FEE_AT_SHIFT)
+    config: fees.FeeConfig = self._fee_config()
     management: uint256 = fees._management_fee(total, convert(config.management_bps, uint256), elapsed)
     hwm_word: uint256 = self._hwm
     hwm: uint256 = hwm_word & _U128
@@ -1464,6 +1527,12 @@ def _to_assets(shares_: uint256, roundup: bool) -> uint256:
 
 
 @internal
+@view
+def _fee_config() -> fees.FeeConfig:
+    return fees._unpack(self._pending_terms >> 128)
+
+
+@internal
 @pure
 def _pps(total: uint256, supply: uint256) -> uint256:
     # pps = (total + 1) * 1e18 / (supply + 1), rounded down
@@ -1476,7 +1545,7 @@ def _accrue_transaction_fee(payer: address, fee: uint256, is_exit: bool):
         return
     manager_part: uint256 = 0
     protocol_part: uint256 = 0
-    manager_part, protocol_part = fees._split(fee, convert(fees._unpack(self._fee_terms).protocol_share_bps, uint256))
+    manager_part, protocol_part = fees._split(fee, convert(self._fee_config().protocol_share_bps, uint256))
     self.accrued_manager_fees += manager_part
     self.accrued_protocol_fees += protocol_part
     log TransactionFeeCharged(payer=payer, is_exit=is_exit, assets=fee, manager_part=manager_part,
@@ -1544,6 +1613,7 @@ def _set_limits(deposit_cap: uint256, lockup: uint256, min_manager_bps: uint256,
     self._flags = (self._flags & ~(_U32 << _LOCKUP_SHIFT)) | (lockup << _LOCKUP_SHIFT)
     self.min_manager_bps = min_manager_bps
     self.sync_max_age = sync_max_age
+    self._limits = min(deposit_cap, _U192) | (min(sync_max_age, _U64) << 192)
     log LimitsSet(deposit_cap=deposit_cap, lockup=lockup, min_manager_bps=min_manager_bps,
                   sync_max_age=sync_max_age)
 

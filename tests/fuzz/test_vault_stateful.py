@@ -10,7 +10,8 @@ checked against the Python integer reference (`reference_settlement`). After eve
 - totalSupply is the sum of all balances; pending request views add up to the pending totals;
 - total assets follow the in-flight custody formula; locks never exceed balances;
 - fees in force and scheduled stay within the caps;
-- while paused, nothing but capital returns (and fee/operator bookkeeping) changes the vault;
+- while paused, nothing but capital returns (and fee-schedule/operator bookkeeping) changes the vault; accrued
+  entry/exit fees stay in it too (fee claims wait for the unpause);
 - the high-water mark, the epoch and the redemption batch never go back; quarantine flags agree.
 
 Shutdown is not a rule here (it is irreversible and would end most sequences early); its behaviour,
@@ -149,6 +150,8 @@ class VaultMachine(RuleBasedStateMachine):
             v.totalSupply(),
             v.custody_out(),
             v.external_assets(),
+            v.accrued_manager_fees(),
+            v.accrued_protocol_fees(),
         )
 
     def _check_settlement(self, ref, before_supply, aum, elapsed):
@@ -208,6 +211,32 @@ class VaultMachine(RuleBasedStateMachine):
         if reason is None:
             assert batch == self.v.redeem_epoch()
             self.redeem_batch[holder] = batch
+
+    @rule(who=st.integers(0, 2), other=st.integers(1, 2), kind=st.sampled_from(["deposit", "redeem"]))
+    def request_for_a_controller_without_consent(self, who, other, kind):
+        """Nobody opens a request for a controller that did not consent (it would block the controller's
+        next request until it claims); nothing moves."""
+        holder, controller = self.p.holders[who], self.p.holders[(who + other) % 3]
+        state = lambda: (  # noqa: E731
+            self._fingerprint(),
+            self.v.pendingDepositRequest(0, controller),
+            self.v.pendingRedeemRequest(0, controller),
+            self.t.balanceOf(holder),
+            self.v.balanceOf(holder),
+        )
+        before = state()
+        if kind == "deposit":
+            reason = self._open_reason() or ("vault: shut down" if self.v.shut_down() else None)
+            self._expect(
+                reason or "vault: controller consent",
+                lambda: self.v.request_deposit(1, controller, holder, sender=holder),
+            )
+        else:
+            self._expect(
+                self._open_reason() or "vault: controller consent",
+                lambda: self.v.request_redeem(1, controller, holder, sender=holder),
+            )
+        assert state() == before
 
     @rule(who=st.integers(0, 2), kind=st.sampled_from(["deposit", "redeem"]))
     def cancel(self, who, kind):
@@ -302,10 +331,9 @@ class VaultMachine(RuleBasedStateMachine):
             self.v.accrued_manager_fees() if recipient == "fee_recipient" else self.v.accrued_protocol_fees()
         )
         before = self.t.balanceOf(caller)
-        self._expect(
-            None if accrued else "vault: no fees", lambda: self.v.claim_fee_assets(caller, sender=caller)
-        )
-        assert self.t.balanceOf(caller) == before + accrued
+        reason = "vault: paused" if self.v.paused() else (None if accrued else "vault: no fees")
+        self._expect(reason, lambda: self.v.claim_fee_assets(caller, sender=caller))
+        assert self.t.balanceOf(caller) == before + (accrued if reason is None else 0)
 
     # ---------------------------------------------------------------- shares
 

@@ -306,7 +306,9 @@ def test_positions_and_fills__from_the_store_after_ingestion(make_trading, any_s
     cursor = listed.headers["X-Next-After-Id"]
     assert t.client.get(f"{url}/exec/fills?after_id={cursor}", headers=bearer(key)).json() == []
     assert t.store.open_acks(t.venue.name, t.venue.account, int(time.time() * 1000)) == []  # ack settled
-    assert_error(t.client.get(f"{url}/exec/fills?limit=0", headers=bearer(key)), 422, ErrorCode.VALIDATION_FAILED)
+    assert_error(
+        t.client.get(f"{url}/exec/fills?limit=0", headers=bearer(key)), 422, ErrorCode.VALIDATION_FAILED
+    )
 
 
 class _DownVenue:

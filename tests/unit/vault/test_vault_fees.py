@@ -204,6 +204,24 @@ def test_claim_fee_assets__pays_each_recipient_its_part_once(invested, receiver)
     assert p.vault.accrued_protocol_fees() == 0
 
 
+@pytest.mark.parametrize("recipient", ["fee_recipient", "protocol_recipient"])
+def test_claim_fee_assets__while_paused__reverts_until_unpaused(invested, recipient, guardian, admin):
+    """The guardian's pause stops every asset outflow except capital returns; fee claims included."""
+    p = invested
+    caller = getattr(p, recipient)
+    accrued = (p.vault.accrued_manager_fees(), p.vault.accrued_protocol_fees())
+    owed = accrued[0] if recipient == "fee_recipient" else accrued[1]
+    vault_balance = p.token.balanceOf(p.vault)
+    p.vault.pause(sender=guardian)
+    with boa.reverts("vault: paused"):
+        p.vault.claim_fee_assets(caller, sender=caller)
+    assert (p.vault.accrued_manager_fees(), p.vault.accrued_protocol_fees()) == accrued
+    assert p.token.balanceOf(p.vault) == vault_balance
+    p.vault.unpause(sender=admin)
+    # the pause, and nothing else, was in the way
+    assert p.vault.claim_fee_assets(caller, sender=caller) == owed
+
+
 def test_claim_fee_assets__by_anyone_else__reverts(invested, attacker, manager):
     for caller in (attacker, manager):
         with boa.reverts("vault: not fee recipient"):
@@ -228,6 +246,26 @@ def test_set_fees__decrease__applies_now(fee_protocol, admin):
     assert (event.management_bps, event.performance_bps, event.entry_bps) == (100, 1_000, 0)
     assert tuple(p.oracle.config()) == lower.as_tuple()
     assert p.oracle.pending_effective_at() == 0
+
+
+def test_set_fees__with_deposits_pending__keeps_them_and_settles_at_the_new_entry_fee(
+    fee_protocol, depositor, admin
+):
+    """Pending deposit assets and the fee rates share a storage word: a fee push leaves the pending
+    assets alone, and requests, cancels and settlement leave the rates alone."""
+    p = fee_protocol
+    p.request_deposit(depositor, 1_000 * p.unit)
+    lower = FeeConfig(100, 1_000, 500, 10, 0, 1_000)
+    p.oracle.set_fees(lower.as_tuple(), sender=admin)
+    assert p.vault.pending_deposit_assets() == 1_000 * p.unit
+    p.request_deposit(depositor, 7)
+    assert p.vault.pending_deposit_assets() == 1_000 * p.unit + 7
+    assert p.settle()
+    assert p.vault.pending_deposit_assets() == 0
+    fee = ref_fee_on_total(1_000 * p.unit + 7, lower.entry_bps)
+    event = [e for e in p.oracle.get_logs() if type(e).__name__ == "TransactionFeeCharged"][0]
+    assert event.assets == fee
+    assert p.vault.accrued_manager_fees() + p.vault.accrued_protocol_fees() == fee
 
 
 def test_set_fees__increase__waits_for_the_notice_delay(invested, admin):
@@ -299,7 +337,8 @@ def test_settle__fee_increase__never_charged_for_time_before_it_takes_effect(inv
     charged = one_event(p.oracle, "FeesCharged")
     assert charged.management_assets == total * 200 * (now - last) // (BPS * YEAR)
     assert tuple(p.oracle.config())[0] == 500
-    assert p.vault._storage._fee_terms.get() & 0xFFFF == 500  # pushed to the vault after settling
+    # pushed to the vault after settling (the rates sit above the pending deposit assets)
+    assert (p.vault._storage._pending_terms.get() >> 128) & 0xFFFF == 500
 
 
 def test_settle__hurdle__accrues_since_the_high_water_mark_was_set(manager):

@@ -90,6 +90,40 @@ def test_request_redeem__by_operator__escrows_owners_shares(holders, depositor, 
     assert p.vault.pendingRedeemRequest(0, depositor) == 7 * p.unit
 
 
+def test_request_redeem__for_a_controller_that_did_not_consent__reverts(holders, depositor, second_depositor):
+    """Griefing: a settled request the controller did not make would block its next one ("claim first")
+    until it claims. Nothing moves, and the victim's next request still opens in the new batch."""
+    p = holders
+    with boa.reverts("vault: controller consent"):
+        p.vault.request_redeem(p.unit, second_depositor, depositor, sender=depositor)
+    assert p.vault.pendingRedeemRequest(0, second_depositor) == 0
+    assert p.vault.pending_redeem_shares() == 0
+    assert p.vault.balanceOf(depositor) == 400 * p.unit
+    p.settle()
+    assert p.vault.request_redeem(p.unit, second_depositor, second_depositor, sender=second_depositor) == 1
+
+
+def test_request_redeem__for_a_consenting_controller__credits_the_controller(holders, depositor, receiver):
+    p = holders
+    p.vault.setOperator(depositor, True, sender=receiver)
+    p.vault.request_redeem(4 * p.unit, receiver, depositor, sender=depositor)
+    event = one_event(p.vault, "RedeemRequest")
+    assert (event.sender, event.owner, event.controller) == (depositor, depositor, receiver)
+    assert p.vault.pendingRedeemRequest(0, receiver) == 4 * p.unit
+    assert p.vault.pendingRedeemRequest(0, depositor) == 0
+
+
+def test_request_redeem__operator_of_the_owner_only__cannot_name_another_controller(
+    holders, depositor, operator, receiver
+):
+    p = holders
+    p.vault.setOperator(operator, True, sender=depositor)
+    with boa.reverts("vault: controller consent"):
+        p.vault.request_redeem(p.unit, receiver, depositor, sender=operator)
+    p.vault.request_redeem(p.unit, operator, depositor, sender=operator)
+    assert p.vault.pendingRedeemRequest(0, operator) == p.unit
+
+
 def test_request_redeem__while_paused__reverts(holders, depositor, guardian):
     p = holders
     p.vault.pause(sender=guardian)
@@ -154,6 +188,19 @@ def test_cancel_redeem_request__after_settlement__reverts(holders, depositor):
     p.settle()
     with boa.reverts("vault: no pending redemption"):
         p.vault.cancel_redeem_request(depositor, depositor, sender=depositor)
+
+
+@pytest.mark.parametrize("receiver_kind", ["zero", "vault"])
+def test_cancel_redeem_request__to_the_zero_address_or_the_vault__reverts(holders, depositor, receiver_kind):
+    """Shares "returned" to the vault would fall into the request escrow and belong to nobody."""
+    p = holders
+    p.vault.request_redeem(3 * p.unit, depositor, depositor, sender=depositor)
+    bad = {"zero": "0x0000000000000000000000000000000000000000", "vault": p.vault.address}[receiver_kind]
+    with boa.reverts("vault: bad receiver"):
+        p.vault.cancel_redeem_request(depositor, bad, sender=depositor)
+    assert p.vault.pendingRedeemRequest(0, depositor) == 3 * p.unit
+    assert p.vault.pending_redeem_shares() == 3 * p.unit
+    assert p.vault.balanceOf(p.vault) == 3 * p.unit
 
 
 def test_cancel_redeem_request__while_paused__reverts(holders, depositor, guardian):

@@ -5,6 +5,8 @@ import pytest
 
 from tests.fixtures.boa_protocol import events, one_event
 
+ZERO = "0x0000000000000000000000000000000000000000"
+
 
 def test_request_deposit__pulls_assets_and_records_pending_request(any_protocol, depositor):
     p = any_protocol
@@ -63,12 +65,62 @@ def test_request_deposit__by_operator_of_owner__pulls_owners_assets(protocol, de
     assert p.vault.pendingDepositRequest(0, depositor) == 10 * p.unit
 
 
-def test_request_deposit__for_another_controller__credits_the_controller(protocol, depositor, receiver):
+def test_request_deposit__for_a_consenting_controller__credits_the_controller(protocol, depositor, receiver):
     p = protocol
     p.fund(depositor, 10 * p.unit)
+    p.vault.setOperator(depositor, True, sender=receiver)
     p.vault.request_deposit(10 * p.unit, receiver, depositor, sender=depositor)
+    event = one_event(p.vault, "DepositRequest")
+    assert (event.sender, event.owner, event.controller) == (depositor, depositor, receiver)
     assert p.vault.pendingDepositRequest(0, receiver) == 10 * p.unit
     assert p.vault.pendingDepositRequest(0, depositor) == 0
+
+
+def test_request_deposit__for_a_controller_that_did_not_consent__reverts(protocol, depositor, attacker):
+    """Griefing: a request the controller did not make would block its next one until it claims, and
+    the claim would restart its lock. Nothing moves."""
+    p = protocol
+    p.fund(attacker, 10 * p.unit)
+    with boa.reverts("vault: controller consent"):
+        p.vault.request_deposit(10 * p.unit, depositor, attacker, sender=attacker)
+    assert p.vault.pendingDepositRequest(0, depositor) == 0
+    assert p.vault.pending_deposit_assets() == 0
+    assert p.token.balanceOf(attacker) == 10 * p.unit
+
+
+def test_request_deposit__settled_for_a_victim__cannot_block_its_next_request(protocol, depositor, attacker):
+    """The attack the consent check stops: a dust request settled for the victim would make its next
+    request revert "claim first" (and the forced claim would lock the victim's shares)."""
+    p = protocol
+    p.fund(attacker, 1)
+    with boa.reverts("vault: controller consent"):
+        p.vault.request_deposit(1, depositor, attacker, sender=attacker)
+    p.settle(0)
+    p.fund(depositor, 10 * p.unit)
+    assert p.vault.request_deposit(10 * p.unit, depositor, depositor, sender=depositor) == 2
+
+
+def test_request_deposit__operator_of_the_owner_only__cannot_name_another_controller(
+    protocol, depositor, operator, receiver
+):
+    """The owner's operator may pull the owner's assets, but the controller must consent on its own."""
+    p = protocol
+    p.fund(depositor, 10 * p.unit)
+    p.vault.setOperator(operator, True, sender=depositor)
+    with boa.reverts("vault: controller consent"):
+        p.vault.request_deposit(10 * p.unit, receiver, depositor, sender=operator)
+    # the operator itself may be the controller: the caller always consents for itself
+    p.vault.request_deposit(10 * p.unit, operator, depositor, sender=operator)
+    assert p.vault.pendingDepositRequest(0, operator) == 10 * p.unit
+
+
+def test_request_deposit__after_the_controller_revoked_the_operator__reverts(protocol, depositor, receiver):
+    p = protocol
+    p.fund(depositor, 10 * p.unit)
+    p.vault.setOperator(depositor, True, sender=receiver)
+    p.vault.setOperator(depositor, False, sender=receiver)
+    with boa.reverts("vault: controller consent"):
+        p.vault.request_deposit(10 * p.unit, receiver, depositor, sender=depositor)
 
 
 def test_request_deposit__without_allowance__reverts(protocol, depositor):
@@ -190,13 +242,19 @@ def test_cancel_deposit_request__while_paused__reverts(protocol, depositor, guar
         p.vault.cancel_deposit_request(depositor, depositor, sender=depositor)
 
 
-def test_cancel_deposit_request__to_zero_receiver__reverts(protocol, depositor):
+@pytest.mark.parametrize("receiver_kind", ["zero", "vault"])
+def test_cancel_deposit_request__to_the_zero_address_or_the_vault__reverts(
+    protocol, depositor, receiver_kind
+):
+    """Assets "returned" to the vault would become a donation nobody owns; to zero they would burn."""
     p = protocol
     p.request_deposit(depositor, 5 * p.unit)
-    with boa.reverts("vault: zero receiver"):
-        p.vault.cancel_deposit_request(
-            depositor, "0x0000000000000000000000000000000000000000", sender=depositor
-        )
+    bad = {"zero": ZERO, "vault": p.vault.address}[receiver_kind]
+    with boa.reverts("vault: bad receiver"):
+        p.vault.cancel_deposit_request(depositor, bad, sender=depositor)
+    assert p.vault.pendingDepositRequest(0, depositor) == 5 * p.unit
+    assert p.vault.pending_deposit_assets() == 5 * p.unit
+    assert p.token.balanceOf(p.vault) == 5 * p.unit
 
 
 def test_cancel_deposit_request__emits_nothing_else(protocol, depositor):

@@ -98,6 +98,36 @@ def test_sync_deposit__above_the_cap__reverts(fresh, depositor, admin):
     assert p.vault.sync_deposit(p.unit, depositor, sender=depositor) > 0
 
 
+def test_set_limits__unbounded_cap_and_age__read_back_exactly_and_leave_the_sync_path_open(
+    fresh, depositor, admin
+):
+    """The deposit paths read a saturated copy of cap and age (one storage word); the public values stay
+    exactly what the admin set, and "no limit" still means no limit (no overflow on the age check)."""
+    p = fresh
+    unbounded = 2**256 - 1
+    p.vault.set_limits(unbounded, p.vault.lockup(), 500, unbounded, sender=admin)
+    assert (p.vault.deposit_cap(), p.vault.sync_max_age()) == (unbounded, unbounded)
+    boa.env.time_travel(seconds=10 * 365 * 86_400)
+    p.fund(depositor, 2 * p.unit)
+    assert p.vault.sync_deposit(p.unit, depositor, sender=depositor) > 0
+    assert p.vault.request_deposit(p.unit, depositor, depositor, sender=depositor) == p.vault.epoch()
+
+
+def test_settlement__restarts_the_sync_clock(fresh, depositor):
+    """`last_fee_at` shares a word with the epoch counters: each settlement moves both."""
+    p = fresh
+    epoch = p.vault.epoch()
+    boa.env.time_travel(seconds=MAX_AGE + 1)
+    p.fund(depositor, 2 * p.unit)
+    with boa.reverts("vault: NAV too old"):
+        p.vault.sync_deposit(p.unit, depositor, sender=depositor)
+    assert p.settle()
+    now = boa.env.evm.patch.timestamp
+    assert p.vault.last_fee_at() == p.vault.last_settled_at() == now
+    assert p.vault.epoch() == epoch + 1
+    assert p.vault.sync_deposit(p.unit, depositor, sender=depositor) > 0
+
+
 def test_sync_deposit__worth_less_than_a_share__reverts_zero_shares(protocol, manager, depositor, admin):
     p = protocol
     p.oracle.set_nav_guards(3_600, 86_400, 10_000, 7 * 86_400, 10_000, sender=admin)
