@@ -51,6 +51,8 @@ bench-zk: setup  ## Merkle build, HPKE seal, audit decrypt+check -> bench/result
 
 bench-keeper: setup  ## fill ingestion into SQLite -> bench/results/keeper.json
 	$(PY) -m bench.run_keeper
+	$(PY) -m bench.epoch_close
+	timeout 900 $(PY) -m bench.keeper_chain
 
 bench-api: setup  ## API under uvicorn, driven from other processes -> bench/results/api.json
 	timeout 900 $(PY) -m bench.api

@@ -9,6 +9,7 @@ from __future__ import annotations
 from eth_utils import is_checksum_address
 
 from .errors import EncodingError
+from .keccak import keccak256
 
 UINT256_MAX = (1 << 256) - 1
 INT256_MIN = -(1 << 255)
@@ -50,6 +51,26 @@ def decode_int256(word: bytes) -> int:
     return int.from_bytes(word, "big", signed=True)
 
 
+# Byte tables for the EIP-55 check: 0x20 (the ASCII case bit) where a hash nibble is >= 8 / where a character
+# is a letter; their AND over all 40 characters, XORed into the lower-case form, is the checksummed form.
+_HASH_NIBBLE_HIGH = bytes(0x20 if chr(b) in "89abcdef" else 0 for b in range(256))
+_HEX_LETTER = bytes(0x20 if chr(b) in "abcdef" else 0 for b in range(256))
+
+
+def _is_eip55(text: str) -> bool:
+    """EIP-55 check of 40 hex digits (no prefix): a letter is upper case iff its keccak nibble is >= 8.
+
+    Same verdict as eth_utils.is_checksum_address for 40 hex digits, several times faster (pysha3, whole-word
+    integer ops instead of a per-character loop); holder snapshots parse one address per investor.
+    """
+    lower = text.lower().encode("ascii")
+    nibbles = keccak256(lower).hex()[:40].encode("ascii")
+    flip = int.from_bytes(nibbles.translate(_HASH_NIBBLE_HIGH), "big") & int.from_bytes(
+        lower.translate(_HEX_LETTER), "big"
+    )
+    return int.from_bytes(text.encode("ascii"), "big") == int.from_bytes(lower, "big") ^ flip
+
+
 def parse_address(value: str | bytes) -> bytes:
     """Return the 20-byte address; a mixed-case hex string must carry a valid EIP-55 checksum."""
     if isinstance(value, bytes | bytearray):
@@ -65,8 +86,12 @@ def parse_address(value: str | bytes) -> bytes:
         raw = bytes.fromhex(text)
     except ValueError:
         raise EncodingError("address: not hex") from None
-    if text != text.lower() and text != text.upper() and not is_checksum_address("0x" + text):
-        raise EncodingError("address: bad EIP-55 checksum")
+    if text != text.lower() and text != text.upper():
+        # bytes.fromhex skips whitespace, so 40 characters are 40 hex digits only when they gave 20 bytes;
+        # anything else keeps eth_utils' verdict.
+        ok = _is_eip55(text) if len(raw) == 20 else is_checksum_address("0x" + text)
+        if not ok:
+            raise EncodingError("address: bad EIP-55 checksum")
     return raw
 
 

@@ -98,6 +98,18 @@ def holder_leaves(
     return out
 
 
+def holder_leaf_hashes(
+    ctx: VaultContext, accounts: Sequence[bytes], shares: Sequence[int], salts: Sequence[bytes]
+) -> list[bytes]:
+    """`[HolderLeaf(a, s, salt).leaf_hash(ctx) ...]` without a per-leaf object: the same preimage and the
+    same field checks, for callers (the epoch close) that hash every holder of a vault."""
+    prefix = HOLDER_LEAF + ctx.encoded
+    return [
+        keccak256(keccak256(prefix + address(a) + uint256(s, "shares") + bytes32(salt, "salt")))
+        for a, s, salt in zip(accounts, shares, salts, strict=True)
+    ]
+
+
 def position_leaves(
     ctx: VaultContext, positions: Iterable[tuple[bytes, int, int, int, int]], salt_secret: bytes
 ) -> list[PositionLeaf]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterable
 
 from .abi import address, bytes32, uint256
 from .context import VaultContext
@@ -31,6 +32,19 @@ def derive_salt(salt_secret: bytes, ctx: VaultContext, kind: int, item_id: bytes
 
 def holder_salt(salt_secret: bytes, ctx: VaultContext, account: str | bytes) -> bytes:
     return derive_salt(salt_secret, ctx, SALT_KIND_HOLDER, address(account))
+
+
+def holder_salts(salt_secret: bytes, ctx: VaultContext, accounts: Iterable[str | bytes]) -> list[bytes]:
+    """`[holder_salt(salt_secret, ctx, a) for a in accounts]`, same bytes, with the per-call checks of the
+    secret and the kind done once (an epoch close derives one salt per holder)."""
+    accounts = list(accounts)
+    if not accounts:
+        return []  # like the per-item calls: no item, no secret check
+    if not isinstance(salt_secret, bytes) or len(salt_secret) < MIN_SECRET_BYTES:
+        raise EncodingError(f"salt secret must be at least {MIN_SECRET_BYTES} bytes")
+    prefix = SALT_DOMAIN + ctx.encoded + bytes([SALT_KIND_HOLDER])
+    sha256 = hashlib.sha256
+    return [hmac.digest(salt_secret, prefix + address(a), sha256) for a in accounts]
 
 
 def position_salt(salt_secret: bytes, ctx: VaultContext, instrument: bytes) -> bytes:

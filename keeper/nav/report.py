@@ -6,6 +6,7 @@ No I/O, so `make bench-keeper` times exactly this (epoch_close_10k_positions_100
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
@@ -16,8 +17,11 @@ from eth_utils import keccak
 
 from keeper.nav.valuation import PositionRow
 from vaultcraft.protocol import NavReport, nav_report_typed_data
+from zk.abi import parse_address
 from zk.context import VaultContext
-from zk.leaves import build_holder_tree, build_position_tree, holder_leaves, position_leaves
+from zk.leaves import build_position_tree, holder_leaf_hashes, position_leaves
+from zk.merkle_sum import SumTree
+from zk.salts import holder_salts
 
 HOLDER_DEPTH = 20  # 1,048,576 holders
 POSITION_DEPTH = 16  # 65,536 instruments
@@ -72,17 +76,44 @@ def report_document(snapshot: Snapshot, position_root: bytes, holder_root: bytes
     return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
 
 
+class _Lap:
+    """Stage stopwatch; a no-op unless the caller passed a dict."""
+
+    def __init__(self, out: dict[str, float] | None) -> None:
+        self._out = out
+        self._t = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        if self._out is not None:
+            now = time.perf_counter()
+            self._out[stage] = self._out.get(stage, 0.0) + now - self._t
+            self._t = now
+
+
 def build_report(
-    snapshot: Snapshot, salt_secret: bytes, oracle: str, keeper_keys: Sequence[str]
+    snapshot: Snapshot,
+    salt_secret: bytes,
+    oracle: str,
+    keeper_keys: Sequence[str],
+    *,
+    timings: dict[str, float] | None = None,
 ) -> BuiltReport:
+    """`timings`, if given, receives the wall time of each stage in seconds (for `make bench-keeper`)."""
+    lap = _Lap(timings)
     ctx = snapshot.ctx
     holdings = sorted((h for h in snapshot.holdings if h[1] > 0), key=lambda h: h[0].lower())
-    h_leaves = holder_leaves(ctx, holdings, salt_secret)
-    holder_tree = build_holder_tree(ctx, h_leaves, HOLDER_DEPTH)
+    # Holder leaves as plain columns (no per-holder object): equal to zk.leaves.holder_leaves + leaf_hash.
+    accounts = [parse_address(address) for address, _ in holdings]
+    shares = [amount for _, amount in holdings]
+    h_salts = holder_salts(salt_secret, ctx, accounts)
+    h_hashes = holder_leaf_hashes(ctx, accounts, shares, h_salts)  # hashed once: tree and statements
+    holder_tree = SumTree.build(list(zip(h_hashes, shares, strict=True)), HOLDER_DEPTH)
+    lap("holder leaves + tree")
     p_leaves = position_leaves(
         ctx, [(p.instrument, p.size, p.mark_price, p.equity, p.debt) for p in snapshot.positions], salt_secret
     )
     position_tree = build_position_tree(ctx, p_leaves, POSITION_DEPTH)
+    lap("position leaves + tree")
     equity, debt = position_tree.total
     report = NavReport(
         epoch=ctx.epoch,
@@ -99,22 +130,20 @@ def build_report(
         report_hash=keccak(report_document(snapshot, position_tree.root, holder_tree.root)),
         timestamp=snapshot.timestamp,
     )
+    lap("report document")
     typed = nav_report_typed_data(report, ctx.chainid, oracle)
     signable = encode_typed_data(full_message=typed)
     signed = sorted(
         ((Account.from_key(k).address, Account.sign_message(signable, k).signature) for k in keeper_keys),
         key=lambda pair: int(pair[0], 16),
     )
+    lap("EIP-712 signing")
+    proofs = holder_tree.proofs_json(range(len(h_hashes)))  # == holder_tree.proof(i).to_json() for each i
     statements = [
-        StatementData(
-            holder=address,
-            shares=leaf.shares,
-            leaf="0x" + leaf.leaf_hash(ctx).hex(),
-            salt="0x" + leaf.salt.hex(),
-            proof=holder_tree.proof(i).to_json(),
-        )
-        for i, ((address, _), leaf) in enumerate(zip(holdings, h_leaves, strict=True))
+        StatementData(holder=address, shares=amount, leaf="0x" + h.hex(), salt="0x" + salt.hex(), proof=proof)
+        for (address, amount), h, salt, proof in zip(holdings, h_hashes, h_salts, proofs, strict=True)
     ]
+    lap("statements + proofs")
     return BuiltReport(report, bytes(signable.body), [bytes(s) for _, s in signed], statements)
 
 
