@@ -38,6 +38,9 @@ def test_public_vault_fills_reach_the_chain_and_epochs_settle(chain_stack, sim, 
         assert len(fills) >= 3
         wait_for(lambda: trade_log.functions.trade_count().call() == len(fills), 60, "fills on-chain")
         wait_for(lambda: vault.functions.epoch().call() >= 4, 60, "two more settled epochs")
+        wait_for(
+            lambda: reports_posted(tmp_path / "keeper.db", vault.address, (2, 3)), 30, "the store to agree"
+        )
     finally:
         assert keeper.stop() == 0
     price = vault.functions.share_price().call()
@@ -51,6 +54,18 @@ def test_public_vault_fills_reach_the_chain_and_epochs_settle(chain_stack, sim, 
                 assert verify_on_chain(chain, oracle, report, statement), (epoch, statement.holder)
             forged = statements[0]
             assert not verify_on_chain(chain, oracle, report, forged, shares=forged.shares + 1)
+    finally:
+        store.close()
+
+
+def reports_posted(db: Path, vault: str, epochs: tuple[int, ...]) -> bool:
+    store = Store.open(f"sqlite:///{db}", migrate=False)
+    try:
+        with store.session() as session:
+            rows = session.scalars(
+                select(Report.status).where(Report.vault == vault, Report.epoch.in_(epochs))
+            )
+            return list(rows) == ["posted"] * len(epochs)
     finally:
         store.close()
 
