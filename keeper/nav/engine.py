@@ -9,7 +9,7 @@ stops it after `max_failures` attempts. In both cases `alert` says why, and noth
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -66,7 +66,7 @@ class NavEngine:
     keeper_keys: Sequence[str]
     clock: Clock
     settings: NavSettings
-    has_unbatched_fills: Any  # Callable[[], bool]: fills stored but not yet in the trade log
+    has_unbatched_fills: Callable[[], bool]  # fills stored but not yet in the trade log
     alert: str | None = None
     _asset_decimals: int | None = None
     _out_of_bounds_since: float | None = None

@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,7 +22,6 @@ from sqlalchemy import func, select
 from keeper.money import SCALE
 from keeper.store.models import OutboxEntry
 from keeper.store.repo import Store
-from keeper.venues.hyperliquid import HyperliquidVenue
 from vaultcraft.audit import (
     check_against_chain,
     open_records,
@@ -96,9 +94,6 @@ class Demo:
             ),
             what,
         )
-
-    def venue(self, index: int) -> HyperliquidVenue:
-        return HyperliquidVenue.from_key(self.stack.sim_url, self.stack.keys[index].venue_key)
 
     def sim(self, path: str, body: dict[str, Any] | None = None) -> Any:
         response = httpx.post(self.stack.sim_url + path, json=body or {}, timeout=10)
@@ -293,9 +288,3 @@ class Demo:
                         "0x" + bytes(event["transactionHash"]).hex(),
                     )
                 )
-
-
-def run(workdir: Path, console: Console) -> tuple[Summary | None, DemoStack]:
-    stack = DemoStack(workdir)
-    demo = Demo(stack, console)
-    return demo.run(), stack
