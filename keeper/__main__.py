@@ -22,6 +22,7 @@ from rich.console import Console
 from keeper import logs
 from keeper.config import ConfigError, KeeperSettings
 from keeper.daemon import Keeper
+from keeper.metrics import KeeperMetrics
 from keeper.outbox.queue import OPEN
 
 app = typer.Typer(
@@ -57,14 +58,21 @@ def _status_line(status: dict[str, Any]) -> str:
 
 
 async def _report_status(keeper: Keeper, stop: asyncio.Event, every_s: float) -> None:
-    """A keeper_status JSON log line every `every_s`; on a terminal, also a one-line summary on stderr."""
+    """A keeper_status JSON log line every `every_s`; on a terminal, also a one-line summary on stderr; with
+    a metrics port, the Prometheus gauges."""
     console = Console(stderr=True) if sys.stderr.isatty() else None
+    metrics = None
+    if keeper.settings.metrics_port is not None:
+        metrics = KeeperMetrics()
+        metrics.serve(keeper.settings.metrics_port, keeper.settings.metrics_host)
     while not stop.is_set():
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=every_s)
         with contextlib.suppress(Exception):
             status = keeper.status()
             log.info("keeper_status", **status)
+            if metrics is not None:
+                metrics.update(status, time.time_ns() // 1_000_000)
             if console is not None:
                 console.print(_status_line(status), markup=False, highlight=False)
 

@@ -50,6 +50,9 @@ class KeeperSettings(BaseSettings):
     lease_ttl_ms: int = Field(default=15_000, ge=100)
 
     log_level: str = "info"
+    # Prometheus metrics (vaultcraft_keeper_*) on this loopback port; unset = not served.
+    metrics_port: int | None = Field(default=None, ge=1, le=65_535)
+    metrics_host: str = "127.0.0.1"
 
     # Chain: the node, the deployment file written by `ape run deploy`, and the vault this keeper serves.
     rpc_url: str | None = None
