@@ -108,6 +108,43 @@ def migrate(config: Path | None = ConfigOption) -> None:
 
 
 @app.command()
+def resume(config: Path | None = ConfigOption) -> None:
+    """Clear a NAV halt after fixing its cause: the vault's failed report intents stop counting.
+
+    The keeper halts after NAV_MAX_FAILURES failed reports for one epoch (see `status`); the failed
+    intents stay in the outbox, marked `dismissed`, and the action is written to the audit log.
+    """
+    from sqlalchemy import update
+
+    from keeper.store.models import OutboxEntry
+    from keeper.store.repo import Store
+
+    settings = _settings(config)
+    if settings.vault is None:
+        typer.echo("keeper: set VAULTCRAFT_KEEPER_VAULT to the vault whose halt to clear", err=True)
+        raise typer.Exit(2)
+    from eth_utils import to_checksum_address
+
+    vault = to_checksum_address(settings.vault)  # intents are keyed by the checksummed address
+    store = Store.open(settings.resolved_db_url())
+    try:
+        now_ms = time.time_ns() // 1_000_000
+        with store.session() as session:
+            dismissed = session.execute(
+                update(OutboxEntry)
+                .where(
+                    OutboxEntry.dedupe_key.startswith(f"nav:{settings.vault}:"),
+                    OutboxEntry.status == "failed",
+                )
+                .values(status="dismissed", updated_ms=now_ms)
+            ).rowcount
+        store.audit("operator", "keeper.resume", {"vault": vault, "dismissed": dismissed}, now_ms)
+    finally:
+        store.close()
+    typer.echo(f"dismissed {dismissed} failed report intent(s) of {vault}")
+
+
+@app.command()
 def status(
     config: Path | None = ConfigOption,
     max_age_s: float = typer.Option(60.0, help="Ignore keepers whose last heartbeat is older than this."),

@@ -112,7 +112,7 @@ class NavEngine:
         with self.store.session() as session:
             if has_open(session, self.vault) or self.has_unbatched_fills():
                 return "flushing"  # the report must cover every fill already stored
-            attempt = self._failures(session, epoch)
+            attempt = self._failures(session, epoch, status=None)
         built = await self._build(epoch, int(head["number"]), int(head["timestamp"]))
         if self._hold_back(built):
             return "settling"
@@ -163,16 +163,16 @@ class NavEngine:
             return None
         return "idle"
 
-    def _failures(self, session: Session, epoch: int) -> int:
-        prefix = f"nav:{self.vault}:{epoch}:"
-        return int(
-            session.scalar(
-                select(func.count())
-                .select_from(OutboxEntry)
-                .where(OutboxEntry.dedupe_key.startswith(prefix), OutboxEntry.status == "failed")
-            )
-            or 0
+    def _failures(self, session: Session, epoch: int, status: str | None = "failed") -> int:
+        """Failed report intents of the epoch (what halts the engine); with status=None, every attempt."""
+        query = (
+            select(func.count())
+            .select_from(OutboxEntry)
+            .where(OutboxEntry.dedupe_key.startswith(f"nav:{self.vault}:{epoch}:"))
         )
+        if status is not None:
+            query = query.where(OutboxEntry.status == status)
+        return int(session.scalar(query) or 0)
 
     async def _build(self, epoch: int, block: int, timestamp: int) -> BuiltReport:
         state, marks = await self.venue.account_state(), await self.venue.mids()

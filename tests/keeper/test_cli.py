@@ -73,3 +73,45 @@ def test_status_reads_heartbeats_from_the_store_and_exits_1_without_any(tmp_path
     result = runner.invoke(app, ["status"])
     assert result.exit_code == 0, result.output
     assert '"holder": "host:9"' in result.output and '"is_leader": true' in result.output
+
+
+def test_resume_dismisses_failed_reports_of_that_vault_only(tmp_path: Path, monkeypatch) -> None:
+    from eth_utils import to_checksum_address
+
+    from keeper.outbox.queue import enqueue
+    from keeper.store.models import AuditLog, OutboxEntry
+    from keeper.store.repo import Store
+
+    vault, other = "0x" + "Ab" * 20, "0x" + "cd" * 20
+    monkeypatch.setenv("VAULTCRAFT_KEEPER_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("VAULTCRAFT_KEEPER_DB_URL", raising=False)
+    store = Store.open(f"sqlite:///{tmp_path / 'keeper.db'}")
+    with store.session() as session:
+        for address, n in ((to_checksum_address(vault), 3), (to_checksum_address(other), 1)):
+            for attempt in range(n):
+                entry = enqueue(
+                    session,
+                    kind="nav",
+                    vault=address,
+                    dedupe_key=f"nav:{address}:7:{attempt}",
+                    payload={},
+                    now_ms=1,
+                )
+                entry.status = "failed"
+    store.close()
+    monkeypatch.setenv("VAULTCRAFT_KEEPER_VAULT", vault.lower())
+    result = runner.invoke(app, ["resume"])
+    assert result.exit_code == 0, result.output
+    assert "dismissed 3" in result.output
+    store = Store.open(f"sqlite:///{tmp_path / 'keeper.db'}")
+    with store.session() as session:
+        statuses = sorted((e.vault.lower() == other, e.status) for e in session.query(OutboxEntry))
+        assert statuses == [(False, "dismissed")] * 3 + [(True, "failed")]
+        assert session.query(AuditLog).filter(AuditLog.action == "keeper.resume").count() == 1
+    store.close()
+
+
+def test_resume_without_a_vault_exits_2(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("VAULTCRAFT_KEEPER_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("VAULTCRAFT_KEEPER_VAULT", raising=False)
+    assert runner.invoke(app, ["resume"]).exit_code == 2
