@@ -18,6 +18,7 @@ from keeper.outbox.queue import enqueue, has_open
 from keeper.store.models import EpochKeyWrap, Fill, OutboxEntry, TradeCommitment
 from keeper.store.repo import Store
 from keeper.trades.encode import LogEntry, log_entry, public_fill_args
+from keeper.trades.handlers import DivergedError
 from zk.commitments import EMPTY_CIPHERTEXT_HASH, chain_step
 from zk.context import VaultContext
 from zk.envelope import wrap_epoch_key
@@ -126,7 +127,9 @@ class TradeMirror:
             .order_by(OutboxEntry.id.desc())
             .limit(1)
         )
-        assert payload is not None and payload["last_seq"] == last_seq, "trade rows without their batch"
+        if payload is None or payload["last_seq"] != last_seq:
+            # Rows and their batch are written in one transaction; anything else is a corrupted store.
+            raise DivergedError(f"store: trade seq {last_seq} has no matching batch intent")
         return int(last_seq), bytes.fromhex(payload["head"][2:])
 
     def _payload(self, epoch: int, first_seq: int, entries: list[LogEntry], head: bytes) -> dict:
