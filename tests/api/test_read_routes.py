@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from api.auth.api_keys import Scope
 from api.errors import ErrorBody, ErrorCode
-from api.pagination import encode_cursor
+from api.pagination import MAX_CURSOR_CHARS, encode_cursor
 from api.ratelimit import RateLimit
 from api.settings import RatePolicy
 from tests.api.readside import (
@@ -192,11 +192,20 @@ def test_nav__pages_every_posted_epoch_once_in_order_with_strings(client):
 
 @pytest.mark.parametrize(
     "cursor",
-    ["!!", "abc", encode_cursor("fills", 1), encode_cursor("nav", 1, 2), "eyJ4IjoxfQ", "W10", "x" * 257],
+    [
+        "!!",
+        "abc",
+        encode_cursor("fills", 1),
+        encode_cursor("nav", 1, 2),
+        "eyJ4IjoxfQ",
+        "W10",
+        "x" * 300,
+        "x" * (MAX_CURSOR_CHARS + 1),
+    ],
 )
 def test_nav__bad_or_foreign_cursor__is_400_invalid_cursor(client, cursor):
     response = client.get(f"/v1/vaults/{PUBLIC_VAULT}/nav", params={"cursor": cursor})
-    if len(cursor) > 256 or "!" in cursor:
+    if len(cursor) > MAX_CURSOR_CHARS or "!" in cursor:
         assert_error(response, 422, ErrorCode.VALIDATION_FAILED)
     else:
         assert_error(response, 400, ErrorCode.INVALID_CURSOR)
