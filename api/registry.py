@@ -4,14 +4,14 @@ and the contract ABIs it lists. Unknown vaults are refused before any query runs
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from eth_utils import to_checksum_address
 
 from api.errors import ErrorCode, NotFound
-from vaultcraft.deploy import ZERO_ADDRESS, Deployment, VaultRecord
+from vaultcraft.deploy import ZERO_ADDRESS, DeployConfigError, Deployment, VaultRecord
 
 
 @dataclass
@@ -61,12 +61,12 @@ class VaultRegistry:
 
 
 def load_abis(deployment: Deployment, deployment_file: Path) -> dict[str, list[dict[str, Any]]]:
-    """ABI paths may be absolute, relative to the working directory, or relative to the deployment file."""
+    """Every ABI the deployment names that can be found (`Deployment.abi_path`); missing ones are skipped."""
+    located = replace(deployment, source=deployment_file)
     out: dict[str, list[dict[str, Any]]] = {}
-    for name, raw in deployment.abi.items():
-        candidates = [Path(raw), deployment_file.parent / raw, deployment_file.parent.parent / raw]
-        for candidate in candidates:
-            if candidate.is_file():
-                out[name] = json.loads(candidate.read_text())
-                break
+    for name in deployment.abi:
+        try:
+            out[name] = json.loads(located.abi_path(name).read_text())
+        except DeployConfigError:
+            continue
     return out

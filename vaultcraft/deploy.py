@@ -72,10 +72,25 @@ class Deployment:
     auditor_registry: str = ZERO_ADDRESS
     proof_verifier: str = ZERO_ADDRESS
     vaults: list[VaultRecord] = field(default_factory=list)
+    # Contract name -> ABI file, relative to the deployment file's folder (absolute paths also work).
     abi: dict[str, str] = field(default_factory=dict)
+    # Where this deployment was read from (not serialised): ABI paths resolve against it.
+    source: Path | None = field(default=None, compare=False, repr=False)
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), indent=2, sort_keys=True)
+        data = asdict(self)
+        data.pop("source")
+        return json.dumps(data, indent=2, sort_keys=True)
+
+    def abi_path(self, name: str) -> Path:
+        """The ABI file of `name`: as written, else relative to the deployment file's folder or its parent
+        (files written before paths were stored relative to it), so tools need not run from one directory."""
+        raw = Path(self.abi[name])
+        bases = [] if self.source is None else [self.source.parent, self.source.parent.parent]
+        for candidate in [raw, *(base / raw for base in bases)]:
+            if candidate.is_file():
+                return candidate
+        raise DeployConfigError(f"ABI of {name} not found: {raw} (deployment {self.source})")
 
     @classmethod
     def load(cls, path: Path) -> Deployment:
@@ -83,7 +98,8 @@ class Deployment:
         try:
             raw = json.loads(path.read_text())
             vaults = [VaultRecord(**item) for item in raw.pop("vaults")]
-            return cls(**raw, vaults=vaults)
+            raw.pop("source", None)  # never meaningful in a file: where it is read from decides
+            return cls(**raw, vaults=vaults, source=path)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise DeployConfigError(f"deployment file {path}: {exc}") from exc
 
@@ -178,6 +194,8 @@ def deploy_vault(project, factory, deployer, params: tuple, admin=None):
 
 
 def write_abis(project, out_dir: Path) -> dict[str, str]:
+    """Writes the ABIs into `out_dir` (next to the deployment file) and returns name -> path relative to the
+    deployment file's folder, so the folder can be copied anywhere."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {}
     names = ("Vault", "NavOracle", "VaultFactory", "InviteGate", "MockUSDC", "TradeLog", "AuditorRegistry",
@@ -187,7 +205,7 @@ def write_abis(project, out_dir: Path) -> dict[str, str]:
         contract_type = project.get_contract(name).contract_type
         abi = [item.model_dump(mode="json", by_alias=True) for item in contract_type.abi]
         path.write_text(json.dumps(abi, indent=1))
-        paths[name] = str(path)
+        paths[name] = f"{out_dir.name}/{name}.json"
     return paths
 
 

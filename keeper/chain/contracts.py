@@ -15,11 +15,8 @@ from vaultcraft.deploy import Deployment, VaultRecord
 TRANSFER_TOPIC = "0x" + "ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
 
 
-def _abi(deployment: Deployment, name: str, base: Path) -> list[dict[str, Any]]:
-    path = Path(deployment.abi[name])
-    if not path.is_absolute() and not path.exists():
-        path = base / path
-    return list(json.loads(path.read_text()))
+def _abi(deployment: Deployment, name: str) -> list[dict[str, Any]]:
+    return list(json.loads(deployment.abi_path(name).read_text()))
 
 
 @dataclass(frozen=True)
@@ -38,11 +35,10 @@ class VaultContracts:
         """Reads only the deployment file (no RPC), so a keeper starts even while its node is down."""
         deployment = Deployment.load(deployment_file)
         record = deployment.vault(vault)
-        base = deployment_file.parent
 
         def at(address: str, name: str) -> Contract:
             return client.w3.eth.contract(
-                address=client.w3.to_checksum_address(address), abi=_abi(deployment, name, base)
+                address=client.w3.to_checksum_address(address), abi=_abi(deployment, name)
             )
 
         token = at(deployment.asset, "MockUSDC")

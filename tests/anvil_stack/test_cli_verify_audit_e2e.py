@@ -32,7 +32,8 @@ class Node:
     def __init__(self, stack):
         self.stack = stack
         self.w3 = Web3(HTTPProvider(stack.url))
-        self.abi = {name: json.loads(open(path).read()) for name, path in stack.deployment.abi.items()}
+        deployment = stack.deployment
+        self.abi = {name: json.loads(deployment.abi_path(name).read_text()) for name in deployment.abi}
 
     def at(self, name: str, address: str):
         return self.w3.eth.contract(address=Web3.to_checksum_address(address), abi=self.abi[name])

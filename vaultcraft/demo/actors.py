@@ -8,7 +8,6 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -49,7 +48,7 @@ class Actors:
         return anvil_key(LOCAL_ROLE_INDEX[role])
 
     def contract(self, name: str, address: str) -> Any:
-        abi = json.loads(Path(self.deployment.abi[name]).read_text())
+        abi = json.loads(self.deployment.abi_path(name).read_text())
         return self.w3.eth.contract(address=Web3.to_checksum_address(address), abi=abi)
 
     def vault(self, index: int) -> tuple[Any, Any, Any]:
