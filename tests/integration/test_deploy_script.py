@@ -9,12 +9,14 @@ from vaultcraft.deploy import DeployConfigError, deployments_path
 
 
 def test_deploy__writes_deployments_file_matching_chain(deployment, chain, project):
-    written = json.loads(deployments_path("local").read_text())
+    path = deployments_path("local")
+    written = json.loads(path.read_text())
     assert written["chain_id"] == chain.chain_id == 31337
     assert written["factory"] == deployment.factory
     assert [v["is_private"] for v in written["vaults"]] == [False, True]
-    for name, path in written["abi"].items():
-        assert json.loads(open(path).read()), name
+    for name, abi in written["abi"].items():
+        assert abi == f"abi/{name}.json"  # relative to the deployment file's folder
+        assert json.loads((path.parent / abi).read_text()), name
 
 
 def test_deploy__factory_registry_records_both_vaults(deployment, project, roles):
