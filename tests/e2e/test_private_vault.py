@@ -103,22 +103,9 @@ def test_private_vault_records_decrypt_and_check_for_the_auditor(fresh_stack, si
     opened = json.loads(out.read_text())
     expected = {"0x" + Web3.keccak(text=str(f["tid"])).hex().removeprefix("0x") for f in fills}
     assert {item["fill"]["venue_fill_id_hash"] for item in opened} == expected
-    checked = _vaultcraft(
-        "audit",
-        "check",
-        "--rpc",
-        fresh_stack.url,
-        "--trade-log",
-        scenario.trade_log.address,
-        "--key-file",
-        str(tmp_path / "auditor.key"),
-        "--records",
-        str(records),
-        "--wraps",
-        str(wraps),
-        "--registry",
-        fresh_stack.deployment.auditor_registry,
-    )
+    check = ["audit", "check", "--rpc", fresh_stack.url, "--trade-log", scenario.trade_log.address,
+             "--key-file", str(tmp_path / "auditor.key"), "--records", str(records), "--wraps", str(wraps)]
+    checked = _vaultcraft(*check, "--registry", fresh_stack.deployment.auditor_registry)
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
     # One flipped ciphertext byte: the auditor's check must fail (exit 1), not pass silently.
@@ -127,18 +114,5 @@ def test_private_vault_records_decrypt_and_check_for_the_auditor(fresh_stack, si
     raw[10] ^= 1
     data[0]["ciphertext"] = "0x" + raw.hex()
     records.write_text(json.dumps(data))
-    tampered = _vaultcraft(
-        "audit",
-        "check",
-        "--rpc",
-        fresh_stack.url,
-        "--trade-log",
-        scenario.trade_log.address,
-        "--key-file",
-        str(tmp_path / "auditor.key"),
-        "--records",
-        str(records),
-        "--wraps",
-        str(wraps),
-    )
+    tampered = _vaultcraft(*check)
     assert tampered.returncode == 1, tampered.stdout + tampered.stderr
