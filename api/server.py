@@ -40,6 +40,11 @@ from keeper.store.repo import Store
 
 log = structlog.get_logger("api.server")
 
+# How `vaultcraft api serve` (and the benchmarks) run uvicorn: uvloop's event loop and the httptools parser
+# (both pinned in requirements.lock). Named rather than left to uvicorn's "auto", so a machine missing
+# either fails at start instead of silently serving at h11 + asyncio speed.
+UVICORN_RUNTIME: dict[str, str] = {"loop": "uvloop", "http": "httptools"}
+
 
 @dataclass
 class Resources:
@@ -84,8 +89,12 @@ def build_deps(settings: ApiSettings, *, migrate: bool = True) -> tuple[ApiDeps,
         limiter = InMemoryRateLimiter()
         nonces = SqlNonceStore(db, clock=unix_now)
     keeper_store = Store(db.engine)  # the trading routes record orders where the keeper tracks their acks
-    trading = TradingDeps(store=keeper_store, venues=LazySettingsVenues(TradingSettings()),
-                          bindings=SqlVaultBindings(db), role_reader=None)
+    trading = TradingDeps(
+        store=keeper_store,
+        venues=LazySettingsVenues(TradingSettings()),
+        bindings=SqlVaultBindings(db),
+        role_reader=None,
+    )
 
     async def reconcile() -> dict[str, Any]:
         return await keeper_health(db, unix_now() * 1000)

@@ -2,7 +2,8 @@
 
 Setup: a SQLite keeper store (migrated, seeded with 2 vaults x 365 posted NAV reports, leases, ingestion
 checkpoints and an outbox backlog), a deployment file naming the vaults, a fresh Anvil for the chain head,
-and `uvicorn api.server:app_from_env` (the production factory) with loose rate limits.
+and the API started exactly as users start it, `vaultcraft api serve` (uvicorn with uvloop and httptools,
+the `app_from_env` factory), with loose rate limits.
 
 Load: `DRIVERS` client processes (not threads of the server's process), each keeping `CONNECTIONS`
 keep-alive HTTP/1.1 connections busy for `DURATION_S` with a minimal asyncio client (so the client's own
@@ -209,19 +210,17 @@ def _deployment(path: Path) -> None:
 
 
 def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    # Exactly as users run it: `vaultcraft api serve` (uvicorn, the `app_from_env` factory, its runtime).
     cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "api.server:app_from_env",
-        "--factory",
+        str(Path(sys.executable).with_name("vaultcraft")),
+        "api",
+        "serve",
         "--host",
         "127.0.0.1",
         "--port",
         str(port),
         "--workers",
         str(WORKERS),
-        "--no-access-log",
         "--log-level",
         "warning",
     ]

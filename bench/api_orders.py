@@ -3,7 +3,7 @@
 Setup: the venue simulator as its own process (wall clock), a fresh funded venue account whose key reaches
 the API only through the environment (`VAULTCRAFT_API_TRADING_VENUE_KEYS`), a migrated SQLite keeper store
 with the vault's risk template, and the API (`api.app.create_app` + `api.trading.trading_routers`) served by
-uvicorn on loopback in its own process.
+uvicorn on loopback in its own process, with the runtime of `vaultcraft api serve` (uvloop, httptools).
 
 Load: one driver process (not a thread of the server) sends `ORDERS` market orders one after another on a
 keep-alive connection, alternating buy/sell so the position stays flat; after `WARMUP` orders every
@@ -122,7 +122,11 @@ def serve(port: int, db_url: str, vault: str, key_out: str) -> None:
     fd = os.open(key_out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(key)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    from api.server import UVICORN_RUNTIME
+
+    # The same uvicorn runtime as `vaultcraft api serve` (the app itself is built here, with an in-memory
+    # key store, so the bench cannot go through the CLI's settings-only factory).
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, **UVICORN_RUNTIME)
 
 
 # --- driver process -------------------------------------------------------------------------------------

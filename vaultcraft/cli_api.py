@@ -57,6 +57,8 @@ def serve(
     """Serve the API with uvicorn (store, chain and deployment from VAULTCRAFT_API_*)."""
     import uvicorn
 
+    from api.server import UVICORN_RUNTIME
+
     settings = _settings()
     if workers > 1 and settings.redis_url is None:
         typer.echo(
@@ -71,6 +73,7 @@ def serve(
         workers=workers,
         log_level=log_level,
         access_log=False,
+        **UVICORN_RUNTIME,  # type: ignore[arg-type]
     )
 
 
