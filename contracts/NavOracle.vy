@@ -122,6 +122,9 @@ struct Clock:
     reported_trade_count: uint256
     # a report waits in quarantine
     has_quarantine: bool
+    # a fee change waits for its notice delay (mirrors `fees`, so settlements without one skip
+    # reading the fee word)
+    fees_scheduled: bool
 
 
 # @dev The vault this oracle settles (its deployer).
@@ -446,6 +449,9 @@ def set_fees(new_config: fees.FeeConfig):
     before: uint256 = fees._pack(fees._config())
     fees._set_fees(new_config)
     self._push_fee_terms(before)
+    clock: Clock = self._load_clock()
+    clock.fees_scheduled = fees._current >> fees._WHEN_SHIFT != 0
+    self._store_clock(clock)
 
 
 @internal
@@ -526,9 +532,11 @@ def _apply(report: NavReport, struct_hash: bytes32, clock: Clock, guards: Guards
     )
     # A scheduled increase whose notice has run out applies after this settlement: the period it
     # closes is charged at the rates that were in force during it.
-    before: uint256 = fees._pack(fees._config())
-    if fees._apply_due():
-        self._push_fee_terms(before)
+    if clock.fees_scheduled:
+        before: uint256 = fees._pack(fees._config())
+        if fees._apply_due():
+            self._push_fee_terms(before)
+            clock.fees_scheduled = False
     assert pps <= _U128, "nav: price too large"
     last: uint256 = prices & _U128
     start: uint256 = prices >> 128
@@ -618,15 +626,17 @@ def _load_clock() -> Clock:
         window_start_at=(word >> 80) & _U40,
         reported_trade_count=(word >> 120) & _U64,
         has_quarantine=(word >> 184) & 1 == 1,
+        fees_scheduled=(word >> 185) & 1 == 1,
     )
 
 
 @internal
 def _store_clock(c: Clock):
-    flag: uint256 = 1 if c.has_quarantine else 0
+    quarantine: uint256 = 1 if c.has_quarantine else 0
+    scheduled: uint256 = 1 if c.fees_scheduled else 0
     self._clock = (
         c.last_report_at | (c.last_snapshot_at << 40) | (c.window_start_at << 80)
-        | (c.reported_trade_count << 120) | (flag << 184)
+        | (c.reported_trade_count << 120) | (quarantine << 184) | (scheduled << 185)
     )
 
 

@@ -194,10 +194,9 @@ def covers(trade_head: bytes32, trade_count: uint256) -> bool:
     @param trade_count The entry count a report names.
     @return bool True iff head_at(trade_count) == trade_head (and 0 entries <=> zero head).
     """
-    if trade_count > self.trade_count:
-        return False
     if trade_count == 0:
         return trade_head == empty(bytes32)
+    # head_at is written only at batch ends up to trade_count, so a non-zero match implies both.
     return trade_head != empty(bytes32) and self.head_at[trade_count] == trade_head
 
 

@@ -77,6 +77,11 @@ _U128: constant(uint256) = 2**128 - 1
 _PAUSED: constant(uint256) = 1
 _SHUT_DOWN: constant(uint256) = 2
 _QUARANTINED: constant(uint256) = 4
+# Set while a custody transfer happened that the last accepted report has not seen: only then do
+# total assets need the custody counters (two cold reads saved on every deposit otherwise).
+_UNSEEN_CUSTODY: constant(uint256) = 8
+_U120: constant(uint256) = (1 << 120) - 1
+_FEE_SHARES_SENTINEL: constant(uint256) = 1 << 255
 _LOCKUP_SHIFT: constant(uint256) = 32
 _EPOCH_SHIFT: constant(uint256) = 64
 _BATCH_SHIFT: constant(uint256) = 128
@@ -167,6 +172,12 @@ reserved_assets: public(uint256)
 # @dev Entry/exit fees owed in assets to the fee recipient and the platform.
 accrued_manager_fees: public(uint256)
 accrued_protocol_fees: public(uint256)
+# @dev Management and performance fee shares held in the vault's escrow for the fee recipient
+#      (bits 0-119) and the platform (bits 120-239) until they claim them. Escrow instead of
+#      minting to each recipient at settlement: one warm balance and one packed word instead of
+#      two cold balances, two recipient reads and two Transfer logs. Bit 255 is always set so the
+#      word never returns to zero (a zero-to-nonzero write would cost 20,000 gas after a claim).
+_fee_shares: uint256
 
 # @dev The NAV oracle this vault created; the only caller of `settle` and `set_quarantined`.
 nav_oracle: public(immutable(address))
@@ -303,6 +314,10 @@ event FeeAssetsClaimed:
     receiver: indexed(address)
     assets: uint256
 
+event FeeSharesClaimed:
+    recipient: indexed(address)
+    shares: uint256
+
 event CapitalSent:
     custody: indexed(address)
     assets: uint256
@@ -336,6 +351,7 @@ def __init__(params: VaultInit):
     shares.__init__(params.name, params.symbol, staticcall IERC20Detailed(params.asset).decimals())
     # The oracle validates the fee caps in its constructor and governs later changes.
     self._pending_terms = fees._pack(params.fees) << 128
+    self._fee_shares = _FEE_SHARES_SENTINEL
 
     asset = params.asset
     is_private = params.is_private
@@ -1027,8 +1043,11 @@ def settle(epoch_: uint256, external_assets: uint256, custody_out: uint256, cust
     self._check_unpaused()
     assert epoch_ == self._epoch(), "nav: wrong epoch"
     ext: uint256 = self._external_after(external_assets, custody_out, custody_in)
-    self._custody_out = self._pack(self._custody_out & _U128, custody_out)
-    self._custody_in = self._pack(self._custody_in & _U128, custody_in)
+    sent: uint256 = self._custody_out & _U128
+    returned: uint256 = self._custody_in & _U128
+    self._custody_out = self._pack(sent, custody_out)
+    self._custody_in = self._pack(returned, custody_in)
+    self._set_flag(_UNSEEN_CUSTODY, sent != custody_out or returned != custody_in)
     return self._settle(epoch_, ext, external_assets)
 
 
@@ -1081,6 +1100,7 @@ def send_to_custody(custody: address, assets: uint256):
     self._assets -= assets
     out: uint256 = (self._custody_out & _U128) + assets
     self._custody_out = self._pack(out, self._custody_out >> 128)
+    self._set_flag(_UNSEEN_CUSTODY, True)
     self._push(custody, assets)
     log CapitalSent(custody=custody, assets=assets, custody_out=out)
 
@@ -1098,6 +1118,7 @@ def return_from_custody(custody: address, assets: uint256):
     self._assets = self._pack((self._assets & _U128) + assets, self._assets >> 128)
     back: uint256 = (self._custody_in & _U128) + assets
     self._custody_in = self._pack(back, self._custody_in >> 128)
+    self._set_flag(_UNSEEN_CUSTODY, True)
     self._pull(custody, assets)
     log CapitalReturned(custody=custody, assets=assets, custody_in=back)
 
@@ -1124,6 +1145,44 @@ def claim_fee_assets(receiver: address) -> uint256:
     self._push(receiver, amount)
     log FeeAssetsClaimed(recipient=msg.sender, receiver=receiver, assets=amount)
     return amount
+
+
+@external
+def claim_fee_shares() -> uint256:
+    """
+    @notice Moves the caller's management and performance fee shares out of the vault's escrow
+            to the caller (fee recipient or protocol recipient), unlocked. Not while paused.
+    @return uint256 Shares moved.
+    """
+    self._check_unpaused()
+    is_manager: bool = msg.sender == self.fee_recipient
+    is_platform: bool = msg.sender == self.protocol_fee_recipient
+    assert is_manager or is_platform, "vault: not fee recipient"
+    # One address may hold both roles: it then takes both parts.
+    word: uint256 = self._fee_shares
+    amount: uint256 = 0
+    if is_manager:
+        amount = word & _U120
+        word &= ~_U120
+    if is_platform:
+        amount += (word >> 120) & _U120
+        word &= ~(_U120 << 120)
+    assert amount != 0, "vault: no fee shares"
+    self._fee_shares = word
+    shares._transfer_locked(self, msg.sender, amount, 0)
+    log FeeSharesClaimed(recipient=msg.sender, shares=amount)
+    return amount
+
+
+@external
+@view
+def accrued_fee_shares() -> (uint256, uint256):
+    """
+    @notice Fee shares in escrow, not yet claimed.
+    @return (uint256, uint256) The fee recipient's and the platform's.
+    """
+    word: uint256 = self._fee_shares
+    return word & _U120, (word >> 120) & _U120
 
 
 # ---------------------------------------------------------------- private vaults
@@ -1407,7 +1466,9 @@ def _external_after(reported: uint256, custody_out: uint256, custody_in: uint256
 def _settle(current: uint256, ext: uint256, reported_external: uint256) -> uint256:
     idle: uint256 = self._assets & _U128
     total: uint256 = idle + ext
-    supply: uint256 = self._charge_fees(current, total, shares.totalSupply)
+    # Fee shares and deposit shares both go to the vault's escrow: one mint, one Transfer log.
+    minted_supply: uint256 = shares.totalSupply
+    supply: uint256 = self._charge_fees(current, total, minted_supply)
 
     deposit_assets: uint256 = 0
     deposit_shares: uint256 = 0
@@ -1421,10 +1482,11 @@ def _settle(current: uint256, ext: uint256, reported_external: uint256) -> uint2
         self._epoch_deposit[current] = self._pack(deposit_assets, deposit_shares)
         self._pending_terms &= ~_U128
         self._accrue_transaction_fee(empty(address), fee, False)
-        shares._mint(self, deposit_shares)
         idle += net
         total += net
         supply += deposit_shares
+    if supply != minted_supply:
+        shares._mint(self, supply - minted_supply)
 
     batch_shares: uint256 = self.pending_redeem_shares
     if batch_shares != 0:
@@ -1484,10 +1546,11 @@ def _charge_fees(current: uint256, total: uint256, supply: uint256) -> uint256:
     if fee_assets != 0:
         fee_shares: uint256 = fees._fee_shares(fee_assets, total + VIRTUAL_ASSETS, supply + VIRTUAL_SHARES)
         manager_part, protocol_part = fees._split(fee_shares, convert(config.protocol_share_bps, uint256))
-        if manager_part != 0:
-            shares._mint(self.fee_recipient, manager_part)
-        if protocol_part != 0:
-            shares._mint(self.protocol_fee_recipient, protocol_part)
+        word: uint256 = self._fee_shares
+        owed_manager: uint256 = (word & _U120) + manager_part
+        owed_protocol: uint256 = ((word >> 120) & _U120) + protocol_part
+        assert owed_manager <= _U120 and owed_protocol <= _U120, "vault: fee shares overflow"
+        self._fee_shares = _FEE_SHARES_SENTINEL | owed_manager | (owed_protocol << 120)
     new_supply: uint256 = supply + manager_part + protocol_part
     pps_after: uint256 = self._pps(total, new_supply)
     if pps_after > hwm:
@@ -1498,8 +1561,6 @@ def _charge_fees(current: uint256, total: uint256, supply: uint256) -> uint256:
     return new_supply
 
 
-
-
 # ---------------------------------------------------------------- internal: accounting
 
 
@@ -1508,6 +1569,8 @@ def _charge_fees(current: uint256, total: uint256, supply: uint256) -> uint256:
 def _total_assets() -> uint256:
     # idle + ext + (sent - sent_seen) - (returned - returned_seen); _external_after keeps it >= 0
     assets: uint256 = self._assets
+    if self._flags & _UNSEEN_CUSTODY == 0:
+        return (assets & _U128) + (assets >> 128)
     out_word: uint256 = self._custody_out
     in_word: uint256 = self._custody_in
     return ((assets & _U128) + (assets >> 128) + (out_word & _U128) - (out_word >> 128)) \

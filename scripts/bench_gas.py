@@ -17,9 +17,11 @@ from pathlib import Path
 
 import click
 from ape import accounts, chain, project
+from ape.cli import ConnectedProviderCommand
 
 from scripts.bench_proofs import _fill_tuple, _fills
 from scripts.deploy import deploy_all
+from scripts.gas_profile import profile
 from vaultcraft.ape_ops import ZERO_ADDRESS, advance, post_nav
 from zk.context import VaultContext
 
@@ -47,7 +49,27 @@ def _trade(trade_log, vault, keeper, n: int = 3) -> None:
     trade_log.post_fills(first, epoch, [_fill_tuple(f) for f in fills], sender=keeper)
 
 
-def main() -> None:
+@click.command(cls=ConnectedProviderCommand)
+@click.option("--profile", "profiled", multiple=True, metavar="KEY",
+              help="Also break this operation's gas down by opcode and call depth (repeatable).")
+def cli(profiled: tuple[str, ...]) -> None:
+    receipts = _run()
+    gas = {name: receipt.gas_used for name, receipt in receipts.items()}
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    existing = json.loads(OUT.read_text()) if OUT.exists() else {}
+    existing.update(gas)
+    OUT.write_text(json.dumps(existing, indent=2, sort_keys=True) + "\n")
+    width = max(map(len, gas))
+    click.echo(f"{'operation'.ljust(width)}  gasUsed")
+    for name, value in gas.items():
+        click.echo(f"{name.ljust(width)}  {value:>9,}")
+    click.echo(f"wrote {OUT}")
+    for name in profiled:
+        profile(receipts[name], name)
+
+
+def _run() -> dict:
+    """Runs every operation once, in the order a vault lives; returns each one's receipt by name."""
     deployment = deploy_all()
     record = deployment.vaults[0]
     vault, oracle = project.Vault.at(record.address), project.NavOracle.at(record.nav_oracle)
@@ -55,7 +77,7 @@ def main() -> None:
     test = accounts.test_accounts
     admin, manager, keeper = test[0], test[1], test[3]
     keys = [keeper.private_key]
-    gas: dict[str, int] = {}
+    receipts: dict = {}
     trade_log = project.TradeLog.at(record.trade_log)
     if str(oracle.trade_log()).lower() == ZERO_ADDRESS:  # until deploy links it
         oracle.set_trade_log(trade_log.address, sender=admin)
@@ -70,20 +92,20 @@ def main() -> None:
     warmup = _new_accounts(1)[0]
     _fund(token, vault, warmup, 1_000 * UNIT)
     vault.request_deposit(1_000 * UNIT, warmup, warmup, sender=warmup)
-    gas["settle_first_with_fees"] = post_nav(chain, vault, oracle, keeper, keys).gas_used
+    receipts["settle_first_with_fees"] = post_nav(chain, vault, oracle, keeper, keys)
     # The same one-request settlement with a report that claims no trades (no call to the log).
     quiet = _new_accounts(1)[0]
     _fund(token, vault, quiet, 1_000 * UNIT)
     vault.request_deposit(1_000 * UNIT, quiet, quiet, sender=quiet)
-    gas["settle_epoch_no_trades"] = post_nav(chain, vault, oracle, keeper, keys).gas_used
+    receipts["settle_epoch_no_trades"] = post_nav(chain, vault, oracle, keeper, keys)
     # From here on the keeper logs fills every epoch and each report covers the log's head.
     depositor = _new_accounts(1)[0]
     _fund(token, vault, depositor, 2_000 * UNIT)
     receipt = vault.request_deposit(1_000 * UNIT, depositor, depositor, sender=depositor)
-    gas["request_deposit_first_in_epoch"] = receipt.gas_used
+    receipts["request_deposit_first_in_epoch"] = receipt
     _trade(trade_log, vault, keeper)
-    gas["settle_epoch_1_request"] = post_nav(chain, vault, oracle, keeper, keys).gas_used
-    gas["claim_deposit"] = vault.deposit(1_000 * UNIT, depositor, sender=depositor).gas_used
+    receipts["settle_epoch_1_request"] = post_nav(chain, vault, oracle, keeper, keys)
+    receipts["claim_deposit"] = vault.deposit(1_000 * UNIT, depositor, sender=depositor)
 
     # Epoch with 50 requests: same settlement cost (per-epoch totals).
     crowd = _new_accounts(50)
@@ -91,37 +113,29 @@ def main() -> None:
         _fund(token, vault, who, 1_000 * UNIT)
         receipt = vault.request_deposit(1_000 * UNIT, who, who, sender=who)
         if i == 1:
-            gas["request_deposit"] = receipt.gas_used
+            receipts["request_deposit"] = receipt
     _trade(trade_log, vault, keeper)
-    gas["settle_epoch_50_requests"] = post_nav(chain, vault, oracle, keeper, keys).gas_used
+    receipts["settle_epoch_50_requests"] = post_nav(chain, vault, oracle, keeper, keys)
     for who in crowd[:3]:
         vault.deposit(1_000 * UNIT, who, sender=who)
 
     # Redemption after the lockup.
     advance(chain, vault.lockup() + 1)
     shares = vault.balanceOf(depositor) // 2
-    gas["request_redeem"] = vault.request_redeem(shares, depositor, depositor, sender=depositor).gas_used
+    receipts["request_redeem"] = vault.request_redeem(shares, depositor, depositor, sender=depositor)
     post_nav(chain, vault, oracle, keeper, keys)
-    gas["claim_redeem"] = vault.redeem(shares, depositor, sender=depositor).gas_used
+    receipts["claim_redeem"] = vault.redeem(shares, depositor, sender=depositor)
 
     # Share transfers (unlocked shares).
     fresh = _new_accounts(1)[0]
-    gas["share_transfer_new_holder"] = vault.transfer(fresh, 1_000, sender=depositor).gas_used
-    gas["share_transfer_existing_holder"] = vault.transfer(crowd[0], 1_000, sender=depositor).gas_used
+    receipts["share_transfer_new_holder"] = vault.transfer(fresh, 1_000, sender=depositor)
+    receipts["share_transfer_existing_holder"] = vault.transfer(crowd[0], 1_000, sender=depositor)
 
     # Synchronous deposit while the NAV is fresh.
     vault.set_limits(vault.deposit_cap(), vault.lockup(), vault.min_manager_bps(), 86_400, sender=admin)
     post_nav(chain, vault, oracle, keeper, keys)
     newcomer = _new_accounts(1)[0]
     _fund(token, vault, newcomer, 500 * UNIT)
-    gas["sync_deposit_new_holder"] = vault.sync_deposit(500 * UNIT, newcomer, sender=newcomer).gas_used
+    receipts["sync_deposit_new_holder"] = vault.sync_deposit(500 * UNIT, newcomer, sender=newcomer)
 
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    existing = json.loads(OUT.read_text()) if OUT.exists() else {}
-    existing.update(gas)
-    OUT.write_text(json.dumps(existing, indent=2, sort_keys=True) + "\n")
-    width = max(map(len, gas))
-    click.echo(f"{'operation'.ljust(width)}  gasUsed")
-    for name, value in gas.items():
-        click.echo(f"{name.ljust(width)}  {value:>9,}")
-    click.echo(f"wrote {OUT}")
+    return receipts

@@ -107,6 +107,7 @@ class VaultMachine(RuleBasedStateMachine):
         self.redeem_batch: dict[str, int] = {}  # controller => batch of its redemption request
         self.last_hwm = self.v.high_water_mark()
         self.last_epochs = (self.v.epoch(), self.v.redeem_epoch())
+        self.fee_shares_owed = self.v.accrued_fee_shares()  # (fee recipient's, platform's) in escrow
         # boa's pytest plugin already runs each example in a snapshot; this one keeps examples independent
         # without the plugin too. Entered last, so a failing __init__ never leaves it open.
         self._snapshot = boa.env.anchor()
@@ -175,6 +176,12 @@ class VaultMachine(RuleBasedStateMachine):
         assert bool(burned) == (ref.redeem_gross > 0 and not ref.deferred)
         minted = settled.deposit_shares + charged.manager_shares + charged.protocol_shares
         assert self.v.totalSupply() == before_supply + minted - sum(burned)
+        owed = self.v.accrued_fee_shares()
+        assert (owed[0] - self.fee_shares_owed[0], owed[1] - self.fee_shares_owed[1]) == (
+            charged.manager_shares,
+            charged.protocol_shares,
+        )
+        self.fee_shares_owed = owed
         # fees never above the caps: management at most 5%/yr of the AUM it was charged on
         assert charged.management_assets <= aum * CAPS[0] * elapsed // (BPS * 365 * DAY)
         assert self.v.totalAssets() == ref.total_assets
@@ -334,6 +341,19 @@ class VaultMachine(RuleBasedStateMachine):
         reason = "vault: paused" if self.v.paused() else (None if accrued else "vault: no fees")
         self._expect(reason, lambda: self.v.claim_fee_assets(caller, sender=caller))
         assert self.t.balanceOf(caller) == before + (accrued if reason is None else 0)
+
+    @rule(recipient=st.sampled_from(["fee_recipient", "protocol_recipient"]))
+    def claim_fee_shares(self, recipient):
+        caller = getattr(self.p, recipient)
+        part = 0 if recipient == "fee_recipient" else 1
+        owed = self.fee_shares_owed[part]
+        before = self.v.balanceOf(caller)
+        reason = "vault: paused" if self.v.paused() else (None if owed else "vault: no fee shares")
+        self._expect(reason, lambda: self.v.claim_fee_shares(sender=caller))
+        if reason is None:
+            self.fee_shares_owed = tuple(0 if i == part else x for i, x in enumerate(self.fee_shares_owed))
+        assert self.v.balanceOf(caller) == before + (owed if reason is None else 0)
+        assert self.v.accrued_fee_shares() == self.fee_shares_owed
 
     # ---------------------------------------------------------------- shares
 
@@ -590,7 +610,10 @@ class VaultMachine(RuleBasedStateMachine):
         v = self.v
         holders = self.p.holders
         assert sum(v.maxWithdraw(h) for h in holders) <= v.reserved_assets()
-        assert sum(v.maxMint(h) for h in holders) <= v.balanceOf(v) - v.pending_redeem_shares()
+        # the escrow holds unclaimed deposit shares, shares queued for redemption and fee shares
+        assert sum(v.maxMint(h) for h in holders) <= (
+            v.balanceOf(v) - v.pending_redeem_shares() - sum(v.accrued_fee_shares())
+        )
         assert sum(v.pendingDepositRequest(0, h) for h in holders) == v.pending_deposit_assets()
         assert sum(v.pendingRedeemRequest(0, h) for h in holders) == v.pending_redeem_shares()
 

@@ -60,7 +60,9 @@ def _settle_checked(p, external_assets: int, elapsed: int, **overrides):
     fee figure against the reference; returns the reference."""
     boa.env.time_travel(seconds=p.vault.last_fee_at() + elapsed - boa.env.evm.patch.timestamp)
     ref = reference_from_chain(p, external_assets, elapsed)
-    fee_shares_before = (p.vault.balanceOf(p.fee_recipient), p.vault.balanceOf(p.protocol_recipient))
+    escrow_before = p.vault.balanceOf(p.vault)
+    redeeming = p.vault.pending_redeem_shares()
+    fee_shares_before = p.vault.accrued_fee_shares()
 
     assert p.settle(external_assets, wait=0, **overrides)
 
@@ -75,8 +77,13 @@ def _settle_checked(p, external_assets: int, elapsed: int, **overrides):
         ref.share_price,
     )
     assert settled.deposit_shares == ref.deposit_shares
-    assert p.vault.balanceOf(p.fee_recipient) - fee_shares_before[0] == ref.manager_shares
-    assert p.vault.balanceOf(p.protocol_recipient) - fee_shares_before[1] == ref.protocol_shares
+    owed = p.vault.accrued_fee_shares()
+    assert owed[0] - fee_shares_before[0] == ref.manager_shares
+    assert owed[1] - fee_shares_before[1] == ref.protocol_shares
+    # Fee shares wait in the vault's escrow beside the epoch's deposit shares; a paid batch leaves it.
+    burned = 0 if ref.deferred or not redeeming else redeeming
+    minted = ref.manager_shares + ref.protocol_shares + ref.deposit_shares
+    assert p.vault.balanceOf(p.vault) - escrow_before == minted - burned
     assert p.vault.last_fee_at() == boa.env.evm.patch.timestamp
     return ref
 
@@ -226,6 +233,49 @@ def test_claim_fee_assets__by_anyone_else__reverts(invested, attacker, manager):
     for caller in (attacker, manager):
         with boa.reverts("vault: not fee recipient"):
             invested.vault.claim_fee_assets(caller, sender=caller)
+
+
+def test_claim_fee_shares__moves_each_recipients_escrowed_shares_once(invested):
+    p = invested
+    _settle_checked(p, 0, 30 * DAY)
+    manager_part, protocol_part = p.vault.accrued_fee_shares()
+    assert manager_part > 0 and protocol_part > 0
+    escrow, supply = p.vault.balanceOf(p.vault), p.vault.totalSupply()
+    before = p.vault.balanceOf(p.fee_recipient)
+
+    assert p.vault.claim_fee_shares(sender=p.fee_recipient) == manager_part
+
+    event = one_event(p.vault, "FeeSharesClaimed")
+    assert (event.recipient, event.shares) == (p.fee_recipient, manager_part)
+    assert p.vault.balanceOf(p.fee_recipient) == before + manager_part
+    assert p.vault.free_balance_of(p.fee_recipient) == p.vault.balanceOf(p.fee_recipient)  # unlocked
+    assert p.vault.balanceOf(p.vault) == escrow - manager_part
+    assert p.vault.totalSupply() == supply
+    assert p.vault.accrued_fee_shares() == (0, protocol_part)
+    with boa.reverts("vault: no fee shares"):
+        p.vault.claim_fee_shares(sender=p.fee_recipient)
+    assert p.vault.claim_fee_shares(sender=p.protocol_recipient) == protocol_part
+    assert p.vault.accrued_fee_shares() == (0, 0)
+    # The next settlement accrues into the emptied word again.
+    _settle_checked(p, 0, 30 * DAY)
+    assert p.vault.accrued_fee_shares()[0] > 0
+
+
+def test_claim_fee_shares__by_anyone_else_or_while_paused__reverts(
+    invested, attacker, manager, guardian, admin
+):
+    p = invested
+    _settle_checked(p, 0, 30 * DAY)
+    owed = p.vault.accrued_fee_shares()
+    for caller in (attacker, manager):
+        with boa.reverts("vault: not fee recipient"):
+            p.vault.claim_fee_shares(sender=caller)
+    p.vault.pause(sender=guardian)
+    with boa.reverts("vault: paused"):
+        p.vault.claim_fee_shares(sender=p.fee_recipient)
+    assert p.vault.accrued_fee_shares() == owed
+    p.vault.unpause(sender=admin)
+    assert p.vault.claim_fee_shares(sender=p.fee_recipient) == owed[0]
 
 
 def test_claim_fee_assets__does_not_touch_shareholder_assets(invested):
