@@ -49,7 +49,10 @@ async def statement(
     reader: StatementReaderDep,
     reads: ReadsDep,
     services: ServicesDep,
-    epoch: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
+    epoch: Annotated[
+        int | None,
+        Query(ge=0, le=2**63 - 1, description="Default: the latest epoch whose report the chain accepted"),
+    ] = None,
 ) -> StatementOut:
     if not reader.may_read(holder):
         raise Forbidden("a holder session may only read its own statements", code=ErrorCode.FORBIDDEN)

@@ -185,7 +185,8 @@ class ReadStore:
     # --- statements ----------------------------------------------------------------------------------------
 
     async def statement(self, vault: str, holder: str, epoch: int | None) -> dict[str, Any] | None:
-        """The holder's statement for `epoch` (default: the latest one) with its report's struct."""
+        """The holder's statement for `epoch` with its report's struct. Without an epoch: the latest one whose
+        report the chain accepted, so the proof verifies on-chain (a newer report may still be in flight)."""
         s, r = _STATEMENTS.c, _REPORTS.c
         q = (
             select(
@@ -206,8 +207,7 @@ class ReadStore:
             .order_by(s.epoch.desc())
             .limit(1)
         )
-        if epoch is not None:
-            q = q.where(s.epoch == epoch)
+        q = q.where(s.epoch == epoch) if epoch is not None else q.where(r.status == "posted")
         rows = await self.db.run(lambda conn: _dicts(conn.execute(q)))
         return rows[0] if rows else None
 

@@ -135,6 +135,48 @@ def test_statement_calldata_for_every_holder_verifies_and_differs(onchain):
     assert len(seen) == 4
 
 
+def test_default_statement_is_the_latest_the_chain_accepted(onchain, sqlite_db):
+    """A report the keeper built but the chain has not accepted yet would not verify: the default skips it."""
+    app, client, verifier = onchain
+    admin = issue(app, Scope.ADMIN, owner="ops")
+    with sqlite_db.engine.begin() as conn:
+        conn.execute(
+            insert(Report).values(
+                vault=PUBLIC_VAULT,
+                epoch=EPOCH + 1,
+                nav=1,
+                positions_root="0x" + "00" * 32,
+                holders_root="0x" + "11" * 32,
+                report_hash="0x" + "22" * 32,
+                status="signed",
+                created_ms=0,
+                struct_hash="0x" + "33" * 32,
+                fields=None,
+            )
+        )
+        conn.execute(
+            insert(Statement).values(
+                vault=PUBLIC_VAULT,
+                epoch=EPOCH + 1,
+                holder=HOLDER.address,
+                shares=6 * 10**18,
+                leaf="0x" + "44" * 32,
+                salt="0x" + "55" * 32,
+                proof={"index": 0, "siblings": []},
+            )
+        )
+    headers = {"X-API-Key": admin}
+    body = client.get(url(HOLDER.address), headers=headers).json()
+    assert (body["epoch"], body["report_status"]) == (EPOCH, "posted")
+    assert eth_call_bool(verifier, body["verify"]["calldata"]) is True
+    pending = client.get(url(HOLDER.address), params={"epoch": EPOCH + 1}, headers=headers).json()
+    assert (pending["epoch"], pending["report_status"], pending["shares"]) == (
+        EPOCH + 1,
+        "signed",
+        str(6 * 10**18),
+    )
+
+
 def test_statement_access__401_403_404(onchain):
     app, client, _ = onchain
     assert_error(client.get(url(HOLDER.address)), 401, ErrorCode.UNAUTHENTICATED)
@@ -274,4 +316,4 @@ def test_statement_with_unusable_proof_or_report__served_without_a_verify_call(s
         no_report["verify"] is None and no_report["verify_unavailable_reason"] == "report struct not recorded"
     )
     latest = client.get(url(other), headers=admin).json()
-    assert latest["epoch"] == 10
+    assert latest["epoch"] == 9  # the newest statement whose report the chain accepted

@@ -14,6 +14,8 @@ from vaultcraft.demo.script import Demo
 from vaultcraft.demo.stack import DemoStack
 from vaultcraft.localnet import REPO
 
+MAX_ERROR_CHARS = 400
+
 
 def demo(
     json_file: Annotated[
@@ -50,14 +52,25 @@ def demo(
     except KeyboardInterrupt:
         pass
     except Exception as exc:  # every failure ends the demo with a message and exit 1, never a traceback
-        console.print(f"[bold red]demo failed:[/] {exc}")
-        console.print(f"logs: {stack.workdir}")
+        _report_failure(console, stack.workdir, exc)
         if json_file is not None and scenario.summary is not None:
             scenario.summary.write(json_file)
         code = 1
     finally:
         stack.close()
     raise typer.Exit(code)
+
+
+def _report_failure(console: Console, workdir: Path, exc: Exception) -> None:
+    """One readable line on the console; the whole error (it can carry kilobytes of calldata) in a file."""
+    text = f"{type(exc).__name__}: {exc}"
+    error_file = workdir / "demo-error.txt"
+    error_file.parent.mkdir(parents=True, exist_ok=True)
+    error_file.write_text(text + "\n")
+    if len(text) > MAX_ERROR_CHARS:
+        text = f"{text[:MAX_ERROR_CHARS]}... (whole error: {error_file})"
+    console.print(f"[bold red]demo failed:[/] {text}")
+    console.print(f"logs: {workdir}")
 
 
 def _print_next(console: Console, stack: DemoStack) -> None:
