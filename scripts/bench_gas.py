@@ -12,21 +12,17 @@ report claiming no trades: no call to the log), which run before the first fills
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import click
 from ape import accounts, chain, project
 from ape.cli import ConnectedProviderCommand
 
-from scripts.bench_proofs import _fill_tuple, _fills
+from scripts.bench_proofs import OUT, _fill_tuple, _fills, merge_results
 from scripts.deploy import deploy_all
 from scripts.gas_profile import profile
 from vaultcraft.ape_ops import ZERO_ADDRESS, advance, post_nav
 from zk.context import VaultContext
 
 UNIT = 10**6
-OUT = Path("bench/results/gas.json")
 
 
 def _fund(token, vault, who, amount):
@@ -55,10 +51,7 @@ def _trade(trade_log, vault, keeper, n: int = 3) -> None:
 def cli(profiled: tuple[str, ...]) -> None:
     receipts = _run()
     gas = {name: receipt.gas_used for name, receipt in receipts.items()}
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    existing = json.loads(OUT.read_text()) if OUT.exists() else {}
-    existing.update(gas)
-    OUT.write_text(json.dumps(existing, indent=2, sort_keys=True) + "\n")
+    merge_results(gas)
     width = max(map(len, gas))
     click.echo(f"{'operation'.ljust(width)}  gasUsed")
     for name, value in gas.items():

@@ -124,6 +124,14 @@ def _post_report(vault, oracle, keeper, keys, **overrides):
     return report, oracle.post_report(report.as_tuple(), signatures, sender=keeper)
 
 
+def merge_results(gas: dict[str, int]) -> None:
+    """Both gas benchmarks write their keys into one gas.json, each leaving the other's in place."""
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    existing = json.loads(OUT.read_text()) if OUT.exists() else {}
+    existing.update(gas)
+    OUT.write_text(json.dumps(existing, indent=2, sort_keys=True) + "\n")
+
+
 def main() -> None:
     # deploy_all writes deployments/<network>.json: keep the benchmark's throwaway deployment out of the repo.
     os.environ.setdefault("VAULTCRAFT_DEPLOYMENTS_DIR", tempfile.mkdtemp(prefix="vaultcraft-bench-"))
@@ -202,10 +210,7 @@ def main() -> None:
     assert verifier.pedersen_check(*pargs), "bench: schnorr proof rejected"
     gas["pedersen_check_100"] = verifier.pedersen_check.transact(*pargs, sender=admin).gas_used
 
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    existing = json.loads(OUT.read_text()) if OUT.exists() else {}
-    existing.update(gas)
-    OUT.write_text(json.dumps(existing, indent=2, sort_keys=True) + "\n")
+    merge_results(gas)
     width = max(map(len, gas))
     click.echo(f"{'operation'.ljust(width)}  {'gasUsed':>9}  {'per item':>9}")
     for name, value in gas.items():
