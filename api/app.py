@@ -21,6 +21,7 @@ from api.metrics import ApiMetrics, MetricsMiddleware
 from api.openapi import build_openapi
 from api.ratelimit import InMemoryRateLimiter
 from api.routes import health, kpis, metrics
+from api.routes.status import RenderedCache, StatusFastPath, status_route
 from api.settings import ApiSettings
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ def create_app(settings: ApiSettings, deps: ApiDeps) -> FastAPI:
         return response
 
     app.add_exception_handler(ApiError, counted_api_error)
-    app.add_middleware(MetricsMiddleware, metrics=services.metrics)
+    app.state.status_rendered = RenderedCache(settings.status_cache_s)
     app.include_router(health.router)
     app.include_router(metrics.router)
     if deps.nav_series is None and deps.reads is not None:
@@ -93,6 +94,11 @@ def create_app(settings: ApiSettings, deps: ApiDeps) -> FastAPI:
             app.include_router(read_router)
     for router in deps.routers:
         app.include_router(router)
+    if deps.reads is not None:
+        app.add_middleware(
+            StatusFastPath, services=services, cache=app.state.status_rendered, route=status_route()
+        )
+    app.add_middleware(MetricsMiddleware, metrics=services.metrics)  # added last: outermost, counts all
     app.openapi = partial(build_openapi, app)  # type: ignore[method-assign]
     return app
 

@@ -16,6 +16,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from api.auth.api_keys import InvalidKey, Principal, Scope, grants
 from api.container import Services
 from api.errors import ErrorCode, Forbidden, RateLimited, Unauthenticated, declares
+from api.ratelimit import Decision
 
 _bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer vc_<id>_<secret>`")
 _api_key_header = APIKeyHeader(
@@ -41,10 +42,22 @@ def client_ip(request: Request, services: Services) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def _enforce(services: Services, policy: str, bucket: str, key: str) -> None:
+# Where a pure-ASGI fast path (api/routes/status.py) leaves the per-IP decision it already took, so the
+# route's own `limit_ip` does not take a second token for the same request.
+DECIDED_IP = "vaultcraft.ip_decision"
+
+
+async def decide(services: Services, policy: str, bucket: str, key: str) -> Decision:
     pol = services.settings.policy(policy)
     limit = pol.per_ip if bucket == "ip" else pol.per_key
-    decision = await services.deps.rate_limiter.hit(f"{policy}:{bucket}:{key}", limit)
+    return await services.deps.rate_limiter.hit(f"{policy}:{bucket}:{key}", limit)
+
+
+async def _enforce(
+    services: Services, policy: str, bucket: str, key: str, decision: Decision | None = None
+) -> None:
+    if decision is None:
+        decision = await decide(services, policy, bucket, key)
     if not decision.allowed:
         services.metrics.rate_limited.labels(policy, bucket).inc()
         raise RateLimited(decision.retry_after_s, scope=bucket)
@@ -55,7 +68,8 @@ def limit_ip(policy: str = "default") -> Callable[..., Awaitable[None]]:
 
     @declares(429)
     async def dependency(request: Request, services: ServicesDep) -> None:
-        await _enforce(services, policy, "ip", client_ip(request, services))
+        decided = request.scope.pop(DECIDED_IP, None)
+        await _enforce(services, policy, "ip", client_ip(request, services), decided)
 
     return dependency
 

@@ -3,8 +3,8 @@
 Cheap by construction: the chain head is cached (`head_cache_s`, ~1 s) and fetched by one request at a
 time; the store answers in one transaction with one query per table (two for reports and the outbox);
 the rendered answer is reused for `status_cache_s` (default 250 ms) and rebuilt by one request at a
-time. A dead node or store does not make the route fail: the part that could not be read says so
-(`ok: false`) and the rest is still served.
+time; while it is fresh, `StatusFastPath` serves it before FastAPI's routing. A dead node or store does not
+make the route fail: the part that could not be read says so (`ok: false`) and the rest is still served.
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
+from starlette.routing import BaseRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.chain import ChainUnavailable
-from api.deps import limit_ip
+from api.deps import DECIDED_IP, client_ip, decide, limit_ip
 from api.readdeps import strict_query, uint
 from api.store.reads import ReadStore, StatusSnapshot
 
@@ -28,6 +30,7 @@ router = APIRouter(prefix="/v1", tags=["status"], dependencies=[Depends(limit_ip
 log = structlog.get_logger("api.status")
 _URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S+")
 MAX_ERROR_CHARS = 200
+STATUS_PATH = "/v1/status"
 
 
 class ChainStatus(BaseModel):
@@ -154,16 +157,53 @@ async def status(request: Request) -> Response:
     # FastAPI's dependency solver a measurable share of a cached answer).
     services = request.app.state.services
     reads = services.deps.reads
-    ttl = services.settings.status_cache_s
-    rendered: RenderedCache | None = getattr(request.app.state, "status_rendered", None)
-    if rendered is None:
-        rendered = RenderedCache(ttl)
-        request.app.state.status_rendered = rendered
+    rendered: RenderedCache = request.app.state.status_rendered
 
     async def build() -> bytes:
         return (await _build(request, services, reads)).model_dump_json().encode()
 
     return Response(await rendered.get(build), media_type="application/json")
+
+
+class StatusFastPath:
+    """Pure ASGI, inside the metrics middleware: answers `GET /v1/status` without a query string while the
+    rendered body is fresh, without FastAPI's routing and dependency solving (about 60% of the CPU of a
+    cached answer). It runs the route's checks itself: the per-IP limit (same bucket, same limiter) and the
+    query check (nothing to check without a query). Anything else (a stale body, a query string, an empty
+    bucket) goes to the route, which answers as before; an IP decision already taken travels with the request
+    (`DECIDED_IP`), so no request takes two tokens."""
+
+    def __init__(self, app: ASGIApp, services: Any, cache: RenderedCache, route: BaseRoute) -> None:
+        self.app, self.services, self.cache, self.route = app, services, cache, route
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = self.cache.fresh() if _is_plain_status_get(scope) else None
+        if body is None:
+            await self.app(scope, receive, send)
+            return
+        decision = await decide(self.services, "default", "ip", client_ip(Request(scope), self.services))
+        if not decision.allowed:
+            scope[DECIDED_IP] = decision
+            await self.app(scope, receive, send)
+            return
+        scope["route"] = self.route  # the metrics middleware labels the request with its template
+        headers = [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+def status_route() -> BaseRoute:
+    """This router's `GET /v1/status` route (what the metrics middleware reads its label from)."""
+    return next(r for r in router.routes if getattr(r, "path", None) == STATUS_PATH)
+
+
+def _is_plain_status_get(scope: Scope) -> bool:
+    return (
+        scope["type"] == "http"
+        and scope["path"] == STATUS_PATH
+        and scope["method"] == "GET"
+        and not scope["query_string"]
+    )
 
 
 class RenderedCache:
@@ -172,16 +212,23 @@ class RenderedCache:
         self._value: tuple[float, bytes] | None = None
         self._lock = asyncio.Lock()
 
-    async def get(self, build: Callable[[], Awaitable[bytes]]) -> bytes:
-        if self._ttl <= 0:
-            return await build()
+    def fresh(self) -> bytes | None:
+        """The rendered body while it is younger than the TTL, else None (always None with TTL 0)."""
         hit = self._value
         if hit is not None and time.monotonic() - hit[0] < self._ttl:
             return hit[1]
+        return None
+
+    async def get(self, build: Callable[[], Awaitable[bytes]]) -> bytes:
+        if self._ttl <= 0:
+            return await build()
+        body = self.fresh()
+        if body is not None:
+            return body
         async with self._lock:
-            hit = self._value
-            if hit is not None and time.monotonic() - hit[0] < self._ttl:
-                return hit[1]
+            body = self.fresh()
+            if body is not None:
+                return body
             body = await build()
             self._value = (time.monotonic(), body)
             return body

@@ -141,6 +141,48 @@ def test_status__snapshot_is_reused_within_the_cache_window(seeded):
     assert fresh["outbox"]["by_status"] == {}
 
 
+def _metric(app, name: str, **labels: str) -> float:
+    return app.state.services.metrics.registry.get_sample_value(name, labels) or 0.0
+
+
+def test_status__fast_path_answers_exactly_as_the_route_and_is_counted_once(seeded):
+    """A fresh rendered body is served without FastAPI's router: same bytes, headers and metrics label."""
+    app = make_read_app(seeded, settings=read_settings(status_cache_s=60))
+    client = TestClient(app)
+    cache, routed_calls = app.state.status_rendered, []
+    route_get = cache.get
+    cache.get = lambda build: routed_calls.append(1) or route_get(build)  # the route's only way to the cache
+    routed = client.get("/v1/status")  # renders and caches through the route
+    fast = client.get("/v1/status")  # served from the cache in front of the router
+    assert len(routed_calls) == 1
+    assert (fast.status_code, fast.content) == (200, routed.content)
+    assert fast.headers["content-type"] == routed.headers["content-type"] == "application/json"
+    assert fast.headers["content-length"] == routed.headers["content-length"]
+    labels = {"method": "GET", "route": "/v1/status", "status": "200"}
+    assert _metric(app, "vaultcraft_api_requests_total", **labels) == 2
+    # a query string still goes through the route and its strict check
+    assert_error(client.get("/v1/status", params={"x": 1}), 422, ErrorCode.VALIDATION_FAILED)
+
+
+def test_status__fast_path_keeps_the_per_ip_limit_and_takes_one_token_per_request(seeded):
+    tight = RatePolicy(
+        per_ip=RateLimit(burst=3, tokens=1, period_s=60), per_key=RateLimit(burst=3, tokens=1, period_s=60)
+    )
+    app = make_read_app(seeded, settings=read_settings(rate_default=tight, status_cache_s=60))
+    client = TestClient(app)
+    limiter, hits = app.state.services.deps.rate_limiter, []
+    limiter_hit = limiter.hit
+    limiter.hit = lambda key, limit, cost=1: hits.append(key) or limiter_hit(key, limit, cost)
+    codes = [client.get("/v1/status").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]  # 1 routed + 2 fast, then the bucket is empty
+    limited = client.get("/v1/status")
+    body = assert_error(limited, 429, ErrorCode.RATE_LIMITED)
+    assert int(limited.headers["Retry-After"]) >= 1 and body["details"]["bucket"] == "ip"
+    # one decision per request (the route reuses the fast path's), and each refusal counted once
+    assert len(hits) == 5
+    assert _metric(app, "vaultcraft_api_rate_limited_total", policy="default", bucket="ip") == 2
+
+
 # --- vaults and NAV --------------------------------------------------------------------------------------
 
 
