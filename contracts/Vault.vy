@@ -155,7 +155,7 @@ _assets: uint256
 _custody_out: uint256
 # @dev Cumulative assets returned from custody (low) | as the last report saw it (high).
 _custody_in: uint256
-# @dev Bits 0..2: paused, shut down, report quarantined; bits 32..63: lockup (seconds);
+# @dev Bits 0..3: paused, shut down, report quarantined, custody transfer unseen; bits 32..63: lockup (seconds);
 #      bits 64..127: open deposit epoch; bits 128..191: open redemption batch; bits 192..255: last
 #      settlement (= last management-fee accrual, the sync path's NAV age). Every request and
 #      claim needs several of these, so they share one word.
@@ -1159,18 +1159,12 @@ def claim_fee_shares() -> uint256:
     is_platform: bool = msg.sender == self.protocol_fee_recipient
     assert is_manager or is_platform, "vault: not fee recipient"
     # One address may hold both roles: it then takes both parts.
-    word: uint256 = self._fee_shares
     amount: uint256 = 0
     if is_manager:
-        amount = word & _U120
-        word &= ~_U120
+        amount = self._release_fee_shares(msg.sender, 0)
     if is_platform:
-        amount += (word >> 120) & _U120
-        word &= ~(_U120 << 120)
+        amount += self._release_fee_shares(msg.sender, 120)
     assert amount != 0, "vault: no fee shares"
-    self._fee_shares = word
-    shares._transfer_locked(self, msg.sender, amount, 0)
-    log FeeSharesClaimed(recipient=msg.sender, shares=amount)
     return amount
 
 
@@ -1645,6 +1639,18 @@ def _unpack(word: uint256) -> (uint256, uint256):
 
 
 @internal
+def _release_fee_shares(recipient: address, offset: uint256) -> uint256:
+    # Moves one part of the escrowed fee shares (offset 0: fee recipient, 120: platform) to `recipient`.
+    word: uint256 = self._fee_shares
+    amount: uint256 = (word >> offset) & _U120
+    if amount != 0:
+        self._fee_shares = word & ~(_U120 << offset)
+        shares._transfer_locked(self, recipient, amount, 0)
+        log FeeSharesClaimed(recipient=recipient, shares=amount)
+    return amount
+
+
+@internal
 def _set_role(role: Role, account: address):
     assert account != empty(address), "vault: zero address"
     previous: address = empty(address)
@@ -1656,9 +1662,12 @@ def _set_role(role: Role, account: address):
         self.guardian = account
     elif role == Role.FEE_RECIPIENT:
         previous = self.fee_recipient
+        # Fee shares earned so far belong to who earned them, not to the next holder of the role.
+        self._release_fee_shares(previous, 0)
         self.fee_recipient = account
     elif role == Role.PROTOCOL_FEE_RECIPIENT:
         previous = self.protocol_fee_recipient
+        self._release_fee_shares(previous, 120)
         self.protocol_fee_recipient = account
     elif role == Role.WHITELIST_MANAGER:
         previous = self.whitelist_manager

@@ -15,7 +15,7 @@ from tests.fixtures.boa_protocol import (
     ref_split,
     reference_from_chain,
 )
-from vaultcraft.protocol import FeeConfig
+from vaultcraft.protocol import FeeConfig, Role
 
 DAY = 86_400
 FEES = FeeConfig(
@@ -276,6 +276,27 @@ def test_claim_fee_shares__by_anyone_else_or_while_paused__reverts(
     assert p.vault.accrued_fee_shares() == owed
     p.vault.unpause(sender=admin)
     assert p.vault.claim_fee_shares(sender=p.fee_recipient) == owed[0]
+
+
+@pytest.mark.parametrize("recipient", ["fee_recipient", "protocol_recipient"])
+def test_set_role__new_fee_recipient__pays_the_previous_one_its_escrowed_shares(invested, recipient, admin):
+    """Fee shares belong to who earned them: replacing a recipient hands it its escrowed part first."""
+    p = invested
+    _settle_checked(p, 0, 30 * DAY)
+    previous, part = getattr(p, recipient), 0 if recipient == "fee_recipient" else 1
+    owed = p.vault.accrued_fee_shares()
+    assert owed[part] > 0
+    before, successor = p.vault.balanceOf(previous), actor(f"next-{recipient}")
+    role = Role.FEE_RECIPIENT if part == 0 else Role.PROTOCOL_FEE_RECIPIENT
+
+    p.vault.set_role(int(role), successor, sender=admin)
+
+    event = one_event(p.vault, "FeeSharesClaimed")
+    assert (event.recipient, event.shares) == (previous, owed[part])
+    assert p.vault.balanceOf(previous) == before + owed[part]
+    assert p.vault.accrued_fee_shares() == tuple(0 if i == part else owed[i] for i in range(2))
+    with boa.reverts("vault: no fee shares"):
+        p.vault.claim_fee_shares(sender=successor)
 
 
 def test_claim_fee_assets__does_not_touch_shareholder_assets(invested):
