@@ -87,6 +87,7 @@ class NavEngine:
         """One decision; returns it: idle, waiting, flushing, posting, enqueued, quarantined or halted."""
         epoch = int(self._call(self.contracts.vault.functions.epoch()))
         with self.store.session() as session:
+            self._record_resolved_quarantines(session, epoch)
             row = session.scalar(select(Report).where(Report.vault == self.vault, Report.epoch == epoch))
             state = self._existing(session, row)
             if state is not None:
@@ -162,6 +163,21 @@ class NavEngine:
             log.warning("nav_quarantine_rejected", epoch=row.epoch)
             return None
         return "idle"
+
+    def _record_resolved_quarantines(self, session: Session, epoch: int) -> None:
+        """A quarantined report of a closed epoch was resolved by the guardian: accepted (the oracle holds its
+        struct hash) it is `posted`, so statements and reconciliation count it; otherwise `failed`."""
+        rows = session.scalars(
+            select(Report).where(
+                Report.vault == self.vault, Report.status == "quarantined", Report.epoch < epoch
+            )
+        )
+        for row in rows:
+            accepted = _hx(bytes(self._call(self.contracts.oracle.functions.report_of(row.epoch))))
+            row.status = "posted" if accepted == row.struct_hash else "failed"
+            if row.status == "posted":
+                row.posted_ms = self.clock.now_ms()
+            log.info("nav_quarantine_resolved", epoch=row.epoch, status=row.status)
 
     def _failures(self, session: Session, epoch: int, status: str | None = "failed") -> int:
         """Failed report intents of the epoch (what halts the engine); with status=None, every attempt."""

@@ -224,6 +224,20 @@ class Scenario:
         finally:
             store.close()
 
+    def report_status(self, epoch: int) -> str | None:
+        from sqlalchemy import select
+
+        from keeper.store.models import Report
+        from keeper.store.repo import Store
+
+        store = Store.open(self.db_url, migrate=False)
+        try:
+            with store.session() as session:
+                query = select(Report.status).where(Report.vault == self.vault.address, Report.epoch == epoch)
+                return session.scalar(query)
+        finally:
+            store.close()
+
     def assert_mirrored_exactly_once(self) -> None:
         """Every venue fill is on-chain once, in contiguous seqs, and store and chain agree."""
         fills = self.venue_fills()

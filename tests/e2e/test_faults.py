@@ -117,5 +117,7 @@ def test_report_outside_bounds_is_quarantined_and_posting_stops(fresh_stack, sim
     chain.send(oracle.functions.resolve_quarantine(quarantined, True), fresh_stack.key("guardian"))
     wait_for(lambda: scenario.epoch() > stuck_epoch + 1, 60, "epochs settle after the accept")
     assert keeper.stop() == 0
+    # The accepted report counts as posted (statements and reconciliation see it), not as quarantined.
+    assert scenario.report_status(stuck_epoch) == "posted"
     verdict = scenario.verdict()
     assert verdict.ok, verdict.problems
