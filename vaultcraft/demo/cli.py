@@ -64,11 +64,15 @@ def demo(
 def _report_failure(console: Console, workdir: Path, exc: Exception) -> None:
     """One readable line on the console; the whole error (it can carry kilobytes of calldata) in a file."""
     text = f"{type(exc).__name__}: {exc}"
-    error_file = workdir / "demo-error.txt"
-    error_file.parent.mkdir(parents=True, exist_ok=True)
-    error_file.write_text(text + "\n")
     if len(text) > MAX_ERROR_CHARS:
-        text = f"{text[:MAX_ERROR_CHARS]}... (whole error: {error_file})"
+        error_file = workdir / "demo-error.txt"
+        try:
+            error_file.parent.mkdir(parents=True, exist_ok=True)
+            error_file.write_text(text + "\n")
+            where = f"whole error: {error_file}"
+        except OSError as write_error:  # an unwritable run folder may be why the demo failed
+            where = f"whole error not saved: {write_error}"
+        text = f"{text[:MAX_ERROR_CHARS]}... ({where})"
     console.print(f"[bold red]demo failed:[/] {text}")
     console.print(f"logs: {workdir}")
 
