@@ -174,9 +174,10 @@ class NavEngine:
         )
         for row in rows:
             accepted = _hx(bytes(self._call(self.contracts.oracle.functions.report_of(row.epoch))))
-            row.status = "posted" if accepted == row.struct_hash else "failed"
-            if row.status == "posted":
-                row.posted_ms = self.clock.now_ms()
+            if accepted == row.struct_hash:
+                row.status, row.posted_ms = "posted", self.clock.now_ms()
+            else:
+                row.status = "failed"
             log.info("nav_quarantine_resolved", epoch=row.epoch, status=row.status)
 
     def _failures(self, session: Session, epoch: int, status: str | None = "failed") -> int:
