@@ -82,13 +82,18 @@ _QUARANTINED: constant(uint256) = 4
 _UNSEEN_CUSTODY: constant(uint256) = 8
 _U120: constant(uint256) = (1 << 120) - 1
 _FEE_SHARES_SENTINEL: constant(uint256) = 1 << 255
-_LOCKUP_SHIFT: constant(uint256) = 32
-_EPOCH_SHIFT: constant(uint256) = 64
-_BATCH_SHIFT: constant(uint256) = 128
-_FEE_AT_SHIFT: constant(uint256) = 192
+# `_flags` fields (see its comment); 40-bit counters and clock outlast any chain (2**40 reports, year 36812).
+_LOCKUP_SHIFT: constant(uint256) = 8
+_EPOCH_SHIFT: constant(uint256) = 40
+_BATCH_SHIFT: constant(uint256) = 80
+_FEE_AT_SHIFT: constant(uint256) = 120
+_TERMS_SHIFT: constant(uint256) = 160
+# `_limits` fields: deposit cap | pending deposits | sync max age.
+_PENDING_SHIFT: constant(uint256) = 112
+_MAX_AGE_SHIFT: constant(uint256) = 224
 _U32: constant(uint256) = 2**32 - 1
-_U64: constant(uint256) = 2**64 - 1
-_U192: constant(uint256) = 2**192 - 1
+_U40: constant(uint256) = 2**40 - 1
+_U112: constant(uint256) = 2**112 - 1
 
 
 
@@ -142,9 +147,11 @@ isOperator: public(HashMap[address, HashMap[address, bool]])
 deposit_cap: public(uint256)
 min_manager_bps: public(uint256)
 sync_max_age: public(uint256)
-# @dev Deposit cap (low 192 bits) | sync max age (high 64 bits), each saturated at its field's
-#      maximum: one storage read for both on the deposit paths. Saturation changes no outcome: a
-#      deposit above 2**192 - 1 fails its 128-bit packing anyway, and block times stay below 2**64.
+# @dev Bits 0..111: deposit cap in force = min(deposit_cap, 2**112 - 1); bits 112..223: assets
+#      requested for deposit in the open epoch (never above the cap, so the field cannot overflow);
+#      bits 224..255: sync max age, saturated (2**32 - 1 s outlasts any NAV). One storage read serves
+#      every deposit's cap check. An unbounded vault thus takes deposits up to 2**112 - 1 units in
+#      total (5e15 tokens of 18 decimals, 5e27 of 6), far beyond any token's supply.
 _limits: uint256
 
 # @dev idle (low 128 bits): assets owned by shareholders and sitting in the vault (excludes
@@ -155,16 +162,13 @@ _assets: uint256
 _custody_out: uint256
 # @dev Cumulative assets returned from custody (low) | as the last report saw it (high).
 _custody_in: uint256
-# @dev Bits 0..3: paused, shut down, report quarantined, custody transfer unseen; bits 32..63: lockup (seconds);
-#      bits 64..127: open deposit epoch; bits 128..191: open redemption batch; bits 192..255: last
-#      settlement (= last management-fee accrual, the sync path's NAV age). Every request and
-#      claim needs several of these, so they share one word.
+# @dev Bits 0..7: paused, shut down, report quarantined, custody transfer unseen; bits 8..39: lockup
+#      (seconds); bits 40..79: open deposit epoch; bits 80..119: open redemption batch; bits
+#      120..159: last settlement (= last management-fee accrual, the sync path's NAV age); bits
+#      160..255: fee rates in force here, packed as in fees.vy (the NAV oracle governs them, with a
+#      notice delay for increases, and pushes every change with `set_fee_terms`). Every request,
+#      claim and settlement needs several of these, so they share one word.
 _flags: uint256
-# @dev Assets requested for deposit in the open epoch (low 128 bits) | fee rates in force here
-#      (high bits), packed as in fees.vy; the NAV oracle governs the rates (notice delay for
-#      increases) and pushes every change with `set_fee_terms`. Paired because every deposit
-#      (cap check, entry fee) and every settlement needs both.
-_pending_terms: uint256
 # @dev Shares escrowed for redemption in the open batch.
 pending_redeem_shares: public(uint256)
 # @dev Assets set aside for settled redemptions not yet claimed.
@@ -350,7 +354,6 @@ def __init__(params: VaultInit):
     ownable._transfer_ownership(params.admin)
     shares.__init__(params.name, params.symbol, staticcall IERC20Detailed(params.asset).decimals())
     # The oracle validates the fee caps in its constructor and governs later changes.
-    self._pending_terms = fees._pack(params.fees) << 128
     self._fee_shares = _FEE_SHARES_SENTINEL
 
     asset = params.asset
@@ -370,11 +373,11 @@ def __init__(params: VaultInit):
     )
 
     self.deposit_cap = params.deposit_cap
-    self._limits = min(params.deposit_cap, _U192)
+    self._limits = min(params.deposit_cap, _U112)
     self.min_manager_bps = DEFAULT_MIN_MANAGER_BPS
 
     self._flags = (DEFAULT_LOCKUP << _LOCKUP_SHIFT) | (1 << _EPOCH_SHIFT) | (1 << _BATCH_SHIFT) \
-        | (block.timestamp << _FEE_AT_SHIFT)
+        | (block.timestamp << _FEE_AT_SHIFT) | (fees._pack(params.fees) << _TERMS_SHIFT)
     if params.is_private:
         self.whitelisted[params.manager] = True
     log VaultInitialized(asset=params.asset, admin=params.admin, manager=params.manager,
@@ -593,7 +596,7 @@ def pending_deposit_assets() -> uint256:
     @notice Assets requested for deposit in the open epoch (held by the vault, not yet shareholders').
     @return uint256 Pending assets.
     """
-    return self._pending_terms & _U128
+    return (self._limits >> _PENDING_SHIFT) & _U112
 
 
 @external
@@ -724,7 +727,7 @@ def last_settled_at() -> uint256:
     @notice Block time of the last settlement (same clock as `last_fee_at`).
     @return uint256 The value.
     """
-    return self._flags >> _FEE_AT_SHIFT
+    return (self._flags >> _FEE_AT_SHIFT) & _U40
 
 
 @external
@@ -734,7 +737,7 @@ def last_fee_at() -> uint256:
     @notice Last management-fee accrual, which is also the last settlement (sync-path freshness).
     @return uint256 Block time.
     """
-    return self._flags >> _FEE_AT_SHIFT
+    return (self._flags >> _FEE_AT_SHIFT) & _U40
 
 
 @external
@@ -761,26 +764,24 @@ def request_deposit(assets: uint256, controller: address, owner: address) -> uin
     @param owner Whose assets are pulled; the caller or someone who made it an operator.
     @return uint256 The request id: the epoch it settles in.
     """
-    self._check_open()
-    self._check_live()
+    flags: uint256 = self._check_open()
+    self._check_live(flags)
     assert assets != 0, "vault: zero assets"
     self._check_caller_for(owner)
     if is_private:
         self._check_whitelisted(controller)
         self._check_whitelisted(owner)
     self._check_controller_consent(controller, owner)
-    current: uint256 = self._epoch()
-    word: uint256 = self._pending_terms
-    pending: uint256 = (word & _U128) + assets
-    assert self._total_assets() + pending <= self._limits & _U192, "vault: deposit cap"
-    # Settlement packs the epoch's assets into 128 bits: refuse what it could not settle.
-    assert pending <= _U128, "vault: amount too large"
+    current: uint256 = (flags >> _EPOCH_SHIFT) & _U40
+    limits: uint256 = self._limits
+    pending: uint256 = ((limits >> _PENDING_SHIFT) & _U112) + assets
+    self._check_cap(limits, self._total_assets_of(flags, self._assets) + pending)
     amount: uint256 = 0
     req_epoch: uint256 = 0
     amount, req_epoch = self._unpack(self._deposit_request[controller])
     assert amount == 0 or req_epoch == current, "vault: claim first"
     self._deposit_request[controller] = self._pack(amount + assets, current)
-    self._pending_terms = word + assets
+    self._limits = limits + (assets << _PENDING_SHIFT)
     self._pull(owner, assets)
     log DepositRequest(controller=controller, owner=owner, requestId=current, sender=msg.sender, assets=assets)
     return current
@@ -802,9 +803,10 @@ def cancel_deposit_request(controller: address, receiver: address) -> uint256:
     amount, req_epoch = self._unpack(self._deposit_request[controller])
     assert amount != 0 and not self._deposit_settled(req_epoch), "vault: no pending deposit"
     self._deposit_request[controller] = 0
-    word: uint256 = self._pending_terms
-    # checked on the low half alone, so an inconsistency reverts instead of borrowing from the rates
-    self._pending_terms = (word & ~_U128) | ((word & _U128) - amount)
+    limits: uint256 = self._limits
+    # checked on the pending field alone, so an inconsistency reverts instead of borrowing from the cap
+    pending: uint256 = (limits >> _PENDING_SHIFT) & _U112
+    self._limits = (limits & ~(_U112 << _PENDING_SHIFT)) | ((pending - amount) << _PENDING_SHIFT)
     self._push(receiver, amount)
     log DepositRequestCancelled(controller=controller, receiver=receiver, requestId=req_epoch, assets=amount)
     return amount
@@ -966,21 +968,25 @@ def sync_deposit(assets: uint256, receiver: address) -> uint256:
     @param receiver Who receives the (locked) shares: the caller or a receiver that made it an operator.
     @return uint256 shares = (assets - entry_fee) * (supply + 1) / (total_assets + 1), rounded down.
     """
-    self._check_sync()
-    self._check_live()
+    # Each hot word is read once and passed on: this path is priced against plain ERC-4626 deposits.
+    flags: uint256 = 0
+    limits: uint256 = 0
+    flags, limits = self._check_sync()
+    self._check_live(flags)
     assert assets != 0, "vault: zero assets"
     self._check_receiver_consent(receiver)
-    total: uint256 = self._total_assets()
-    word: uint256 = self._pending_terms
-    assert total + (word & _U128) + assets <= self._limits & _U192, "vault: deposit cap"
-    fee: uint256 = fees._fee_on_total(assets, convert(fees._unpack(word >> 128).entry_bps, uint256))
+    assets_word: uint256 = self._assets
+    total: uint256 = self._total_assets_of(flags, assets_word)
+    self._check_cap(limits, total + ((limits >> _PENDING_SHIFT) & _U112) + assets)
+    fee: uint256 = fees._fee_on_total(assets, convert(fees._unpack(flags >> _TERMS_SHIFT).entry_bps, uint256))
     net: uint256 = assets - fee
-    shares_out: uint256 = math._mul_div(net, shares.totalSupply + VIRTUAL_SHARES, total + VIRTUAL_ASSETS, False)
+    # net < 2**112 (cap check) and supply < 2**128, so the product fits: no 512-bit mul_div needed
+    shares_out: uint256 = net * (shares.totalSupply + VIRTUAL_SHARES) // (total + VIRTUAL_ASSETS)
     assert shares_out != 0, "vault: zero shares"
-    self._assets = self._pack((self._assets & _U128) + net, self._assets >> 128)
+    self._assets = self._pack((assets_word & _U128) + net, assets_word >> 128)
     self._accrue_transaction_fee(msg.sender, fee, False)
     self._pull(msg.sender, assets)
-    shares._mint_locked(receiver, shares_out, self._lockup())
+    shares._mint_locked(receiver, shares_out, (flags >> _LOCKUP_SHIFT) & _U32)
     log Deposit(sender=msg.sender, owner=receiver, assets=assets, shares=shares_out)
     return shares_out
 
@@ -994,13 +1000,15 @@ def sync_redeem(shares_: uint256, receiver: address, owner: address) -> uint256:
     @param owner Whose shares are burned: the caller or someone who made it an operator.
     @return uint256 assets = shares * (total_assets + 1) / (supply + 1) rounded down, less the exit fee.
     """
-    self._check_sync()
+    flags: uint256 = 0
+    limits: uint256 = 0
+    flags, limits = self._check_sync()
     assert shares_ != 0, "vault: zero shares"
     self._check_caller_for(owner)
     self._check_skin_in_game(owner, shares_, True)
     gross: uint256 = self._to_assets(shares_, False)
     assert gross <= self._assets & _U128, "vault: idle too low"
-    fee: uint256 = fees._fee_on_total(gross, convert(self._fee_config().exit_bps, uint256))
+    fee: uint256 = fees._fee_on_total(gross, convert(fees._unpack(flags >> _TERMS_SHIFT).exit_bps, uint256))
     self._assets -= gross
     self._accrue_transaction_fee(owner, fee, True)
     shares._burn(owner, shares_)
@@ -1059,7 +1067,8 @@ def set_fee_terms(terms: uint256):
     @param terms The packed rates.
     """
     assert msg.sender == nav_oracle, "vault: not nav oracle"
-    self._pending_terms = (self._pending_terms & _U128) | (terms << 128)
+    assert terms >> 96 == 0, "vault: bad fee terms"
+    self._flags = (self._flags & ((1 << _TERMS_SHIFT) - 1)) | (terms << _TERMS_SHIFT)
 
 
 @external
@@ -1094,7 +1103,7 @@ def send_to_custody(custody: address, assets: uint256):
     """
     self._check_manager()
     self._check_unpaused()
-    self._check_live()
+    self._check_live(self._flags)
     assert self.is_custody[custody], "vault: not custody"
     assert assets != 0 and assets <= self._assets & _U128, "vault: idle too low"
     self._assets -= assets
@@ -1233,7 +1242,8 @@ def set_custody(custody: address, enabled: bool):
 def set_limits(deposit_cap: uint256, lockup: uint256, min_manager_bps: uint256, sync_max_age: uint256):
     """
     @notice Admin sets the deposit cap, lockup, manager skin-in-the-game and sync NAV age.
-    @param deposit_cap Maximum total assets including pending deposits.
+    @param deposit_cap Maximum total assets including pending deposits (read back as set; in force
+           at most 2**112 - 1 units, the pending-deposit field's width).
     @param lockup Seconds new shares stay locked (at most a year).
     @param min_manager_bps Share of supply the manager must keep (at most 10,000).
     @param sync_max_age Maximum NAV age for the synchronous path; 0 switches it off.
@@ -1275,7 +1285,7 @@ def shutdown():
             cancellations, NAV reports and capital returns continue.
     """
     ownable._check_owner()
-    assert self._flags & _SHUT_DOWN == 0, "vault: shut down"
+    self._check_live(self._flags)
     self._set_flag(_SHUT_DOWN, True)
     log ShutDown(by=msg.sender)
 
@@ -1291,8 +1301,8 @@ def _check_unpaused():
 
 @internal
 @view
-def _check_live():
-    assert self._flags & _SHUT_DOWN == 0, "vault: shut down"
+def _check_live(flags: uint256):
+    assert flags & _SHUT_DOWN == 0, "vault: shut down"
 
 
 @internal
@@ -1303,22 +1313,26 @@ def _check_manager():
 
 @internal
 @view
-def _check_open():
+def _check_open() -> uint256:
+    # Returns the flags word it read, so the caller need not read it again.
     flags: uint256 = self._flags
     assert flags & _PAUSED == 0, "vault: paused"
     assert flags & _QUARANTINED == 0, "vault: report quarantined"
+    return flags
 
 
 @internal
 @view
-def _check_sync():
-    self._check_open()
-    flags: uint256 = self._flags
-    max_age: uint256 = self._limits >> 192
+def _check_sync() -> (uint256, uint256):
+    # Returns the flags and limits words it read, so the caller reads neither again.
+    flags: uint256 = self._check_open()
+    limits: uint256 = self._limits
+    max_age: uint256 = limits >> _MAX_AGE_SHIFT
     assert max_age != 0, "vault: sync path off"
     # No report yet (epoch 1) means no NAV at all, whatever the fee clock says.
-    assert (flags >> _EPOCH_SHIFT) & _U64 > 1 and block.timestamp <= (flags >> _FEE_AT_SHIFT) + max_age, \
+    assert (flags >> _EPOCH_SHIFT) & _U40 > 1 and block.timestamp <= ((flags >> _FEE_AT_SHIFT) & _U40) + max_age, \
         "vault: NAV too old"
+    return flags, limits
 
 
 @internal
@@ -1467,14 +1481,14 @@ def _settle(current: uint256, ext: uint256, reported_external: uint256) -> uint2
     deposit_assets: uint256 = 0
     deposit_shares: uint256 = 0
     if self._flags & _SHUT_DOWN == 0:
-        deposit_assets = self._pending_terms & _U128
+        deposit_assets = (self._limits >> _PENDING_SHIFT) & _U112
     if deposit_assets != 0:
         fee: uint256 = fees._fee_on_total(deposit_assets, convert(self._fee_config().entry_bps, uint256))
         net: uint256 = deposit_assets - fee
         # shares = net * (supply + 1) / (total + 1), rounded down
         deposit_shares = math._mul_div(net, supply + VIRTUAL_SHARES, total + VIRTUAL_ASSETS, False)
         self._epoch_deposit[current] = self._pack(deposit_assets, deposit_shares)
-        self._pending_terms &= ~_U128
+        self._limits &= ~(_U112 << _PENDING_SHIFT)
         self._accrue_transaction_fee(empty(address), fee, False)
         idle += net
         total += net
@@ -1520,8 +1534,8 @@ def _settle_redemptions(batch_shares: uint256, idle: uint256, total: uint256, su
 @internal
 def _charge_fees(current: uint256, total: uint256, supply: uint256) -> uint256:
     flags: uint256 = self._flags
-    elapsed: uint256 = block.timestamp - (flags >> _FEE_AT_SHIFT)
-    self._flags = (flags & _U192) | (block.timestamp << _FEE_AT_SHIFT)
+    elapsed: uint256 = block.timestamp - ((flags >> _FEE_AT_SHIFT) & _U40)
+    self._flags = (flags & ~(_U40 << _FEE_AT_SHIFT)) | (block.timestamp << _FEE_AT_SHIFT)
     config: fees.FeeConfig = self._fee_config()
     management: uint256 = fees._management_fee(total, convert(config.management_bps, uint256), elapsed)
     hwm_word: uint256 = self._hwm
@@ -1561,9 +1575,14 @@ def _charge_fees(current: uint256, total: uint256, supply: uint256) -> uint256:
 @internal
 @view
 def _total_assets() -> uint256:
+    return self._total_assets_of(self._flags, self._assets)
+
+
+@internal
+@view
+def _total_assets_of(flags: uint256, assets: uint256) -> uint256:
     # idle + ext + (sent - sent_seen) - (returned - returned_seen); _external_after keeps it >= 0
-    assets: uint256 = self._assets
-    if self._flags & _UNSEEN_CUSTODY == 0:
+    if flags & _UNSEEN_CUSTODY == 0:
         return (assets & _U128) + (assets >> 128)
     out_word: uint256 = self._custody_out
     in_word: uint256 = self._custody_in
@@ -1586,7 +1605,7 @@ def _to_assets(shares_: uint256, roundup: bool) -> uint256:
 @internal
 @view
 def _fee_config() -> fees.FeeConfig:
-    return fees._unpack(self._pending_terms >> 128)
+    return fees._unpack(self._flags >> _TERMS_SHIFT)
 
 
 @internal
@@ -1685,7 +1704,8 @@ def _set_limits(deposit_cap: uint256, lockup: uint256, min_manager_bps: uint256,
     self._flags = (self._flags & ~(_U32 << _LOCKUP_SHIFT)) | (lockup << _LOCKUP_SHIFT)
     self.min_manager_bps = min_manager_bps
     self.sync_max_age = sync_max_age
-    self._limits = min(deposit_cap, _U192) | (min(sync_max_age, _U64) << 192)
+    self._limits = min(deposit_cap, _U112) | (self._limits & (_U112 << _PENDING_SHIFT)) \
+        | (min(sync_max_age, _U32) << _MAX_AGE_SHIFT)
     log LimitsSet(deposit_cap=deposit_cap, lockup=lockup, min_manager_bps=min_manager_bps,
                   sync_max_age=sync_max_age)
 
@@ -1699,6 +1719,13 @@ def _set_flag(flag: uint256, enabled: bool):
 
 
 @internal
+@pure
+def _check_cap(limits: uint256, assets_after: uint256):
+    # The cap field saturates at 2**112 - 1, which also keeps pending deposits inside their field.
+    assert assets_after <= limits & _U112, "vault: deposit cap"
+
+
+@internal
 @view
 def _check_whitelisted(account: address):
     assert self.whitelisted[account], "vault: not whitelisted"
@@ -1707,13 +1734,13 @@ def _check_whitelisted(account: address):
 @internal
 @view
 def _epoch() -> uint256:
-    return (self._flags >> _EPOCH_SHIFT) & _U64
+    return (self._flags >> _EPOCH_SHIFT) & _U40
 
 
 @internal
 @view
 def _batch() -> uint256:
-    return (self._flags >> _BATCH_SHIFT) & _U64
+    return (self._flags >> _BATCH_SHIFT) & _U40
 
 
 @internal

@@ -322,12 +322,16 @@ def test_set_fees__decrease__applies_now(fee_protocol, admin):
 def test_set_fees__with_deposits_pending__keeps_them_and_settles_at_the_new_entry_fee(
     fee_protocol, depositor, admin
 ):
-    """Pending deposit assets and the fee rates share a storage word: a fee push leaves the pending
-    assets alone, and requests, cancels and settlement leave the rates alone."""
+    """The fee rates share the flags word (epoch, batch, lockup, fee clock, flags): a fee push leaves the
+    pending assets and every other field alone, and requests, cancels and settlement leave the rates alone."""
     p = fee_protocol
     p.request_deposit(depositor, 1_000 * p.unit)
     lower = FeeConfig(100, 1_000, 500, 10, 0, 1_000)
+    fields = lambda: (p.vault.epoch(), p.vault.redeem_epoch(), p.vault.lockup(), p.vault.last_fee_at(),  # noqa: E731
+                      p.vault.paused(), p.vault.shut_down(), p.vault.quarantined())
+    before = fields()
     p.oracle.set_fees(lower.as_tuple(), sender=admin)
+    assert fields() == before
     assert p.vault.pending_deposit_assets() == 1_000 * p.unit
     p.request_deposit(depositor, 7)
     assert p.vault.pending_deposit_assets() == 1_000 * p.unit + 7
@@ -408,8 +412,8 @@ def test_settle__fee_increase__never_charged_for_time_before_it_takes_effect(inv
     charged = one_event(p.oracle, "FeesCharged")
     assert charged.management_assets == total * 200 * (now - last) // (BPS * YEAR)
     assert tuple(p.oracle.config())[0] == 500
-    # pushed to the vault after settling (the rates sit above the pending deposit assets)
-    assert (p.vault._storage._pending_terms.get() >> 128) & 0xFFFF == 500
+    # pushed to the vault after settling (the rates sit in the top 96 bits of the flags word)
+    assert (p.vault._storage._flags.get() >> 160) & 0xFFFF == 500
 
 
 def test_settle__hurdle__accrues_since_the_high_water_mark_was_set(manager):

@@ -98,6 +98,36 @@ def test_sync_deposit__above_the_cap__reverts(fresh, depositor, admin):
     assert p.vault.sync_deposit(p.unit, depositor, sender=depositor) > 0
 
 
+def test_deposits__unbounded_cap__stop_at_the_2_112_unit_ceiling_before_pulling_anything(fresh, depositor, admin):
+    """The cap in force is min(deposit_cap, 2**112 - 1), so the pending-deposit field (112 bits) cannot
+    overflow: a request or sync deposit past the ceiling reverts with the cap error before any transfer,
+    and one unit below it passes the cap check (then fails only for want of tokens)."""
+    p = fresh
+    p.vault.set_limits(2**256 - 1, p.vault.lockup(), 500, MAX_AGE, sender=admin)
+    headroom = 2**112 - 1 - p.vault.totalAssets() - p.vault.pending_deposit_assets()
+    balance = p.token.balanceOf(depositor)
+    for deposit in (
+        lambda a: p.vault.request_deposit(a, depositor, depositor, sender=depositor),
+        lambda a: p.vault.sync_deposit(a, depositor, sender=depositor),
+    ):
+        with boa.reverts("vault: deposit cap"):
+            deposit(headroom + 1)
+        with boa.reverts():
+            deposit(headroom)  # the token refuses: the cap check let it through
+    assert p.vault.pending_deposit_assets() == 0 and p.token.balanceOf(depositor) == balance
+
+
+def test_set_limits__with_deposits_pending__keeps_them(fresh, depositor, admin):
+    """Pending deposits share the limits word: changing the limits never loses or invents one."""
+    p = fresh
+    p.request_deposit(depositor, 3 * p.unit)
+    p.vault.set_limits(10**40, 0, 0, 0, sender=admin)
+    assert p.vault.pending_deposit_assets() == 3 * p.unit
+    p.vault.cancel_deposit_request(depositor, depositor, sender=depositor)
+    p.vault.set_limits(p.vault.totalAssets() + p.unit, p.vault.lockup(), 500, MAX_AGE, sender=admin)
+    assert p.vault.pending_deposit_assets() == 0
+
+
 def test_set_limits__unbounded_cap_and_age__read_back_exactly_and_leave_the_sync_path_open(
     fresh, depositor, admin
 ):
