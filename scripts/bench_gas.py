@@ -8,6 +8,9 @@ As in production, the vault's TradeLog is linked to its NavOracle and the keeper
 before the NAV report, which names the log's head: every `settle_*` figure includes the oracle's
 `TradeLog.covers` check, except `settle_first_with_fees` and `settle_epoch_no_trades` (one request, a
 report claiming no trades: no call to the log), which run before the first fills.
+
+The `peer_*` figures come from snekmate's plain ERC-4626 (`contracts/peers/SnekmateERC4626.vy`), deployed
+on the same Anvil against the same token, so the targets' peer is measured here, not quoted.
 """
 
 from __future__ import annotations
@@ -57,8 +60,38 @@ def cli(profiled: tuple[str, ...]) -> None:
     for name, value in gas.items():
         click.echo(f"{name.ljust(width)}  {value:>9,}")
     click.echo(f"wrote {OUT}")
+    _print_peers(gas)
     for name in profiled:
         profile(receipts[name], name)
+
+
+# (our operation, the peer's same operation, target from the issue)
+PEER_PAIRS = (
+    ("sync_deposit_new_holder", "peer_snekmate4626_deposit_new_holder", 80_000),
+    ("share_transfer_new_holder", "peer_snekmate4626_transfer_new_holder", 55_000),
+)
+
+
+def _print_peers(gas: dict) -> None:
+    click.echo("\nside by side with snekmate ERC-4626 (same Anvil, same token)")
+    click.echo(f"{'operation':<28}{'vaultcraft':>11}{'snekmate':>10}{'target':>9}")
+    for ours, peer, target in PEER_PAIRS:
+        verdict = "ok" if gas[ours] <= target else "over"
+        click.echo(f"{ours:<28}{gas[ours]:>11,}{gas[peer]:>10,}{target:>9,}  {verdict}")
+
+
+def _run_peer(token) -> dict:
+    """snekmate's ERC-4626 on the same token: an existing holder first, then the measured new holder."""
+    admin = accounts.test_accounts[0]
+    peer = admin.deploy(project.SnekmateERC4626, token.address)
+    seed, newcomer, receiver = _new_accounts(3)
+    for who, amount in ((seed, 100_000 * UNIT), (newcomer, 500 * UNIT)):
+        _fund(token, peer, who, amount)
+    peer.deposit(100_000 * UNIT, seed, sender=seed)
+    return {
+        "peer_snekmate4626_deposit_new_holder": peer.deposit(500 * UNIT, newcomer, sender=newcomer),
+        "peer_snekmate4626_transfer_new_holder": peer.transfer(receiver, 1_000, sender=seed),
+    }
 
 
 def _run() -> dict:
@@ -131,4 +164,5 @@ def _run() -> dict:
     _fund(token, vault, newcomer, 500 * UNIT)
     receipts["sync_deposit_new_holder"] = vault.sync_deposit(500 * UNIT, newcomer, sender=newcomer)
 
+    receipts.update(_run_peer(token))
     return receipts

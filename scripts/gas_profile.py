@@ -1,7 +1,8 @@
 """Where a transaction's gas goes: `ape run bench_gas --profile KEY` folds the receipt's trace by opcode.
 
 A development aid for the gas targets: Anvil's `debug_traceTransaction` struct logs, folded into
-per-opcode and per-call-depth totals, and every SSTORE with its cost (22,100 marks a fresh slot).
+per-opcode and per-call-depth totals, every SSTORE with its cost (22,100 marks a fresh slot) and every
+cold SLOAD with its slot (numbered slots as in `vyper -f layout`; mapping slots by their hash's start).
 """
 
 from __future__ import annotations
@@ -50,3 +51,11 @@ def profile(receipt, label: str) -> None:
     click.echo("  by depth: " + ", ".join(f"{d}: {g:,}" for d, g in sorted(by_depth.items())))
     stores = [(s["depth"], s["pc"], s["gasCost"]) for s in logs if s["op"] == "SSTORE"]
     click.echo(f"  SSTOREs (depth, pc, cost): {stores}")
+    cold = [(s["depth"], _short(s["stack"][-1])) for s in logs if s["op"] == "SLOAD" and s["gasCost"] > 100]
+    click.echo(f"  cold SLOADs (depth, slot): {cold}")
+
+
+def _short(slot: str) -> str:
+    """A storage slot as a small number, or the start of a hashed (mapping) slot."""
+    value = int(slot, 16)
+    return str(value) if value < 2**32 else f"{value:064x}"[:8] + ".."

@@ -98,7 +98,9 @@ def test_sync_deposit__above_the_cap__reverts(fresh, depositor, admin):
     assert p.vault.sync_deposit(p.unit, depositor, sender=depositor) > 0
 
 
-def test_deposits__unbounded_cap__stop_at_the_2_112_unit_ceiling_before_pulling_anything(fresh, depositor, admin):
+def test_deposits__unbounded_cap__stop_at_the_2_112_unit_ceiling_before_pulling_anything(
+    fresh, depositor, admin
+):
     """The cap in force is min(deposit_cap, 2**112 - 1), so the pending-deposit field (112 bits) cannot
     overflow: a request or sync deposit past the ceiling reverts with the cap error before any transfer,
     and one unit below it passes the cap check (then fails only for want of tokens)."""
