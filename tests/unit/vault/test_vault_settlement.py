@@ -17,6 +17,21 @@ def test_set_quarantined__from_anyone_but_the_oracle__reverts(protocol, guardian
         protocol.vault.set_quarantined(True, sender=guardian)
 
 
+def test_set_fee_terms__from_anyone_but_the_oracle_or_wider_than_96_bits__reverts_and_changes_nothing(
+    protocol, admin
+):
+    """The rates sit in the top 96 bits of the flags word: wider terms would shift out of it silently."""
+    p = protocol
+    flags = p.vault._storage._flags.get()
+    with boa.reverts("vault: not nav oracle"):
+        p.vault.set_fee_terms(0, sender=admin)
+    with boa.reverts("vault: bad fee terms"):
+        p.vault.set_fee_terms(2**96, sender=p.oracle.address)
+    assert p.vault._storage._flags.get() == flags
+    p.vault.set_fee_terms(2**96 - 1, sender=p.oracle.address)
+    assert p.vault._storage._flags.get() == (flags & (2**160 - 1)) | ((2**96 - 1) << 160)
+
+
 def test_settle__first_epoch__mints_one_share_per_asset_and_emits(any_protocol, depositor, second_depositor):
     p = any_protocol
     p.request_deposit(depositor, 300 * p.unit)
