@@ -148,7 +148,8 @@ deposit_cap: public(uint256)
 min_manager_bps: public(uint256)
 sync_max_age: public(uint256)
 # @dev Bits 0..111: deposit cap in force = min(deposit_cap, 2**112 - 1); bits 112..223: assets
-#      requested for deposit in the open epoch (never above the cap, so the field cannot overflow);
+#      requested for deposit in the open epoch (every increase is checked against the cap in force,
+#      so the field cannot overflow, even if the admin lowers the cap below it later);
 #      bits 224..255: sync max age, saturated (2**32 - 1 s outlasts any NAV). One storage read serves
 #      every deposit's cap check. An unbounded vault thus takes deposits up to 2**112 - 1 units in
 #      total (5e15 tokens of 18 decimals, 5e27 of 6), far beyond any token's supply.
@@ -980,7 +981,9 @@ def sync_deposit(assets: uint256, receiver: address) -> uint256:
     self._check_cap(limits, total + ((limits >> _PENDING_SHIFT) & _U112) + assets)
     fee: uint256 = fees._fee_on_total(assets, convert(fees._unpack(flags >> _TERMS_SHIFT).entry_bps, uint256))
     net: uint256 = assets - fee
-    # net < 2**112 (cap check) and supply < 2**128, so the product fits: no 512-bit mul_div needed
+    # The cap check keeps total + 1 <= 2**112, so a product of 2**256 or more would mean at least 2**144
+    # shares, which the 128-bit balance refuses anyway: the checked product gives the same outcomes as
+    # a 512-bit mul_div, and costs less.
     shares_out: uint256 = net * (shares.totalSupply + VIRTUAL_SHARES) // (total + VIRTUAL_ASSETS)
     assert shares_out != 0, "vault: zero shares"
     self._assets = self._pack((assets_word & _U128) + net, assets_word >> 128)

@@ -343,6 +343,20 @@ def test_set_fees__with_deposits_pending__keeps_them_and_settles_at_the_new_entr
     assert p.vault.accrued_manager_fees() + p.vault.accrued_protocol_fees() == fee
 
 
+def test_set_fees__push__leaves_pause_shutdown_and_unseen_custody_alone(invested, admin, manager):
+    """The low flag bits share the word the rates are pushed into: a push keeps every one of them."""
+    p = invested
+    custody = p.add_custody()
+    p.vault.send_to_custody(custody, p.vault.idle_assets() // 2, sender=manager)  # sets "custody unseen"
+    total = p.vault.totalAssets()
+    p.vault.pause(sender=p.guardian)
+    p.vault.shutdown(sender=admin)
+    p.oracle.set_fees(FeeConfig(100, 1_000, 500, 10, 0, 1_000).as_tuple(), sender=admin)
+    assert (p.vault._storage._flags.get() >> 160) & 0xFFFF == 100  # the push happened
+    assert p.vault.paused() and p.vault.shut_down()
+    assert p.vault.totalAssets() == total  # the unseen transfer is still counted
+
+
 def test_set_fees__increase__waits_for_the_notice_delay(invested, admin):
     p = invested
     higher = FeeConfig(400, 2_000, 500, 50, 30, 2_000)

@@ -114,7 +114,7 @@ def test_deposits__unbounded_cap__stop_at_the_2_112_unit_ceiling_before_pulling_
     ):
         with boa.reverts("vault: deposit cap"):
             deposit(headroom + 1)
-        with boa.reverts():
+        with boa.reverts("erc20: insufficient allowance"):
             deposit(headroom)  # the token refuses: the cap check let it through
     assert p.vault.pending_deposit_assets() == 0 and p.token.balanceOf(depositor) == balance
 
@@ -128,6 +128,35 @@ def test_set_limits__with_deposits_pending__keeps_them(fresh, depositor, admin):
     p.vault.cancel_deposit_request(depositor, depositor, sender=depositor)
     p.vault.set_limits(p.vault.totalAssets() + p.unit, p.vault.lockup(), 500, MAX_AGE, sender=admin)
     assert p.vault.pending_deposit_assets() == 0
+
+
+def test_cancel_deposit_request__keeps_the_cap_and_the_sync_age(fresh, depositor, admin):
+    """Pending deposits share the limits word with the cap and the NAV age: a cancel touches neither."""
+    p = fresh
+    p.vault.set_limits(p.vault.totalAssets() + 5 * p.unit, p.vault.lockup(), 500, MAX_AGE, sender=admin)
+    p.request_deposit(depositor, 3 * p.unit)
+    p.vault.cancel_deposit_request(depositor, depositor, sender=depositor)
+    p.fund(depositor, 6 * p.unit)
+    with boa.reverts("vault: deposit cap"):
+        p.vault.sync_deposit(5 * p.unit + 1, depositor, sender=depositor)
+    assert p.vault.sync_deposit(5 * p.unit, depositor, sender=depositor) > 0
+    boa.env.time_travel(seconds=MAX_AGE + 1)
+    with boa.reverts("vault: NAV too old"):
+        p.vault.sync_deposit(1, depositor, sender=depositor)
+
+
+def test_sync_deposit__custody_transfer_not_yet_reported__is_priced_with_it(fresh, depositor, manager, admin):
+    """Assets sent to custody after the last report still count in the price the sync path uses."""
+    p = fresh
+    p.vault.set_limits(p.vault.deposit_cap(), p.vault.lockup(), 0, MAX_AGE, sender=admin)
+    custody = p.add_custody()
+    before = p.vault.totalAssets()
+    p.vault.send_to_custody(custody, p.vault.idle_assets() // 2, sender=manager)
+    total, supply = p.vault.totalAssets(), p.vault.totalSupply()
+    assert total == before > p.vault.idle_assets() + p.vault.external_assets()  # the unseen half still counts
+    p.fund(depositor, 7 * p.unit)
+    shares = p.vault.sync_deposit(7 * p.unit, depositor, sender=depositor)
+    assert shares == mul_div(7 * p.unit, supply + 1, total + 1)
 
 
 def test_set_limits__unbounded_cap_and_age__read_back_exactly_and_leave_the_sync_path_open(
@@ -304,3 +333,12 @@ def test_sync_redeem__exit_fee__is_withheld(fee_fresh, manager):
     event = [e for e in p.vault.get_logs() if type(e).__name__ == "TransactionFeeCharged"][0]
     assert (event.payer, event.is_exit, event.assets) == (manager, True, ref_fee_on_total(gross, 150))
     assert paid == gross - ref_fee_on_total(gross, 150)
+
+
+def test_sync_deposit__fee_vault__nav_still_expires(fee_fresh, depositor):
+    """Non-zero fee rates sit above the fee clock in the flags word: the NAV age must not see them."""
+    p = fee_fresh
+    p.fund(depositor, p.unit)
+    boa.env.time_travel(seconds=MAX_AGE + 1)
+    with boa.reverts("vault: NAV too old"):
+        p.vault.sync_deposit(p.unit, depositor, sender=depositor)
