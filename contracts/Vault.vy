@@ -159,10 +159,11 @@ _limits: uint256
 #      pending deposits, unclaimed redemptions and accrued fees) | external (high 128 bits):
 #      custody valuation from the last accepted report. Paired because `totalAssets` needs both.
 _assets: uint256
-# @dev Cumulative assets sent to custody (low) | the same counter as the last report saw it (high).
-_custody_out: uint256
-# @dev Cumulative assets returned from custody (low) | as the last report saw it (high).
-_custody_in: uint256
+# @dev Cumulative assets sent to custody (low) | cumulative assets returned from custody (high).
+_custody: uint256
+# @dev The same two counters as the last accepted report saw them. Equal to `_custody` while the
+#      unseen-custody flag is clear, so settlement and total assets need not read `_custody` then.
+_custody_seen: uint256
 # @dev Bits 0..7: paused, shut down, report quarantined, custody transfer unseen; bits 8..39: lockup
 #      (seconds); bits 40..79: open deposit epoch; bits 80..119: open redemption batch; bits
 #      120..159: last settlement (= last management-fee accrual, the sync path's NAV age); bits
@@ -658,7 +659,7 @@ def custody_out() -> uint256:
     @notice Cumulative assets sent to custody.
     @return uint256 The value.
     """
-    return self._custody_out & _U128
+    return self._custody & _U128
 
 
 @external
@@ -668,7 +669,7 @@ def custody_in() -> uint256:
     @notice Cumulative assets returned from custody.
     @return uint256 The value.
     """
-    return self._custody_in & _U128
+    return self._custody >> 128
 
 
 @external
@@ -678,7 +679,7 @@ def reported_custody_out() -> uint256:
     @notice `custody_out` as the last accepted report saw it.
     @return uint256 The value.
     """
-    return self._custody_out >> 128
+    return self._custody_seen & _U128
 
 
 @external
@@ -688,7 +689,7 @@ def reported_custody_in() -> uint256:
     @notice `custody_in` as the last accepted report saw it.
     @return uint256 The value.
     """
-    return self._custody_in >> 128
+    return self._custody_seen >> 128
 
 
 @external
@@ -1054,11 +1055,12 @@ def settle(epoch_: uint256, external_assets: uint256, custody_out: uint256, cust
     self._check_unpaused()
     assert epoch_ == self._epoch(), "nav: wrong epoch"
     ext: uint256 = self._external_after(external_assets, custody_out, custody_in)
-    sent: uint256 = self._custody_out & _U128
-    returned: uint256 = self._custody_in & _U128
-    self._custody_out = self._pack(sent, custody_out)
-    self._custody_in = self._pack(returned, custody_in)
-    self._set_flag(_UNSEEN_CUSTODY, sent != custody_out or returned != custody_in)
+    # With the flag clear the report saw every transfer (`_external_after` held it to the seen
+    # counters), so there is nothing to record.
+    if self._flags & _UNSEEN_CUSTODY != 0:
+        seen: uint256 = self._pack(custody_out, custody_in)
+        self._custody_seen = seen
+        self._set_flag(_UNSEEN_CUSTODY, self._custody != seen)
     return self._settle(epoch_, ext, external_assets)
 
 
@@ -1110,8 +1112,9 @@ def send_to_custody(custody: address, assets: uint256):
     assert self.is_custody[custody], "vault: not custody"
     assert assets != 0 and assets <= self._assets & _U128, "vault: idle too low"
     self._assets -= assets
-    out: uint256 = (self._custody_out & _U128) + assets
-    self._custody_out = self._pack(out, self._custody_out >> 128)
+    word: uint256 = self._custody
+    out: uint256 = (word & _U128) + assets
+    self._custody = self._pack(out, word >> 128)
     self._set_flag(_UNSEEN_CUSTODY, True)
     self._push(custody, assets)
     log CapitalSent(custody=custody, assets=assets, custody_out=out)
@@ -1128,8 +1131,9 @@ def return_from_custody(custody: address, assets: uint256):
     assert self.is_custody[custody], "vault: not custody"
     assert assets != 0, "vault: zero assets"
     self._assets = self._pack((self._assets & _U128) + assets, self._assets >> 128)
-    back: uint256 = (self._custody_in & _U128) + assets
-    self._custody_in = self._pack(back, self._custody_in >> 128)
+    word: uint256 = self._custody
+    back: uint256 = (word >> 128) + assets
+    self._custody = self._pack(word & _U128, back)
     self._set_flag(_UNSEEN_CUSTODY, True)
     self._pull(custody, assets)
     log CapitalReturned(custody=custody, assets=assets, custody_in=back)
@@ -1461,12 +1465,14 @@ def _claim_redeem(controller: address, receiver: address, assets: uint256, share
 def _external_after(reported: uint256, custody_out: uint256, custody_in: uint256) -> uint256:
     # The report values custody at its snapshot; transfers after it are added back or taken out:
     # external = reported + (sent - sent_seen) - (returned - returned_seen)
-    out_word: uint256 = self._custody_out
-    in_word: uint256 = self._custody_in
-    sent: uint256 = out_word & _U128
-    returned: uint256 = in_word & _U128
-    assert custody_out <= sent and custody_out >= out_word >> 128, "nav: bad custody_out"
-    assert custody_in <= returned and custody_in >= in_word >> 128, "nav: bad custody_in"
+    seen: uint256 = self._custody_seen
+    current: uint256 = seen
+    if self._flags & _UNSEEN_CUSTODY != 0:
+        current = self._custody
+    sent: uint256 = current & _U128
+    returned: uint256 = current >> 128
+    assert custody_out <= sent and custody_out >= seen & _U128, "nav: bad custody_out"
+    assert custody_in <= returned and custody_in >= seen >> 128, "nav: bad custody_in"
     sent_unseen: uint256 = sent - custody_out
     returned_counted: uint256 = returned - custody_in
     assert reported + sent_unseen >= returned_counted, "nav: custody mismatch"
@@ -1587,10 +1593,10 @@ def _total_assets_of(flags: uint256, assets: uint256) -> uint256:
     # idle + ext + (sent - sent_seen) - (returned - returned_seen); _external_after keeps it >= 0
     if flags & _UNSEEN_CUSTODY == 0:
         return (assets & _U128) + (assets >> 128)
-    out_word: uint256 = self._custody_out
-    in_word: uint256 = self._custody_in
-    return ((assets & _U128) + (assets >> 128) + (out_word & _U128) - (out_word >> 128)) \
-        - ((in_word & _U128) - (in_word >> 128))
+    current: uint256 = self._custody
+    seen: uint256 = self._custody_seen
+    return ((assets & _U128) + (assets >> 128) + (current & _U128) - (seen & _U128)) \
+        - ((current >> 128) - (seen >> 128))
 
 
 @internal

@@ -207,6 +207,25 @@ def test_report__sends_and_returns_after_snapshot__net_out(funded):
     assert p.vault.idle_assets() == 450 * p.unit
 
 
+def test_report__with_every_transfer_seen__records_nothing_and_the_next_transfer_still_counts(funded):
+    """Settlement skips the current custody counters while the last report saw every transfer; the seen
+    counters stay, and a transfer after that is counted until a report sees it."""
+    p = funded
+    p.vault.send_to_custody(p.custody, 400 * p.unit, sender=p.manager)
+    p.vault.return_from_custody(p.custody, 100 * p.unit, sender=p.manager)
+    assert p.settle(300 * p.unit)  # sees both transfers
+    total = p.vault.totalAssets()
+    assert p.settle(300 * p.unit)  # nothing unseen
+    seen = (p.vault.reported_custody_out(), p.vault.reported_custody_in())
+    assert seen == (400 * p.unit, 100 * p.unit) and p.vault.totalAssets() == total
+    p.vault.send_to_custody(p.custody, 50 * p.unit, sender=p.manager)
+    assert p.vault.totalAssets() == total
+    assert p.settle(300 * p.unit, custody_out=400 * p.unit)  # snapshot from before the send
+    assert p.vault.totalAssets() == total and p.vault.reported_custody_out() == 400 * p.unit
+    assert p.settle(350 * p.unit)  # now seen
+    assert p.vault.totalAssets() == total and p.vault.reported_custody_out() == 450 * p.unit
+
+
 def test_report__custody_out_beyond_the_vaults_counter__reverts(funded):
     p = funded
     p.vault.send_to_custody(p.custody, 400 * p.unit, sender=p.manager)
