@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -214,29 +215,26 @@ class Scenario:
         from keeper.chain.client import ChainClient
         from keeper.chain.contracts import VaultContracts
         from keeper.reconcile import reconcile
-        from keeper.store.repo import Store
 
         client = ChainClient(self.chain.stack.url)
         contracts = VaultContracts.bind(client, self.chain.stack.deployment_file, self.vault.address)
-        store = Store.open(self.db_url, migrate=False)
-        try:
+        with self._store() as store:
             return reconcile(store, client, contracts)
-        finally:
-            store.close()
 
     def report_status(self, epoch: int) -> str | None:
         from sqlalchemy import select
 
         from keeper.store.models import Report
+
+        with self._store() as store, store.session() as session:
+            query = select(Report.status).where(Report.vault == self.vault.address, Report.epoch == epoch)
+            return session.scalar(query)
+
+    def _store(self) -> closing[Any]:
+        """The keeper's store, opened read-side (no migration) and closed when the block ends."""
         from keeper.store.repo import Store
 
-        store = Store.open(self.db_url, migrate=False)
-        try:
-            with store.session() as session:
-                query = select(Report.status).where(Report.vault == self.vault.address, Report.epoch == epoch)
-                return session.scalar(query)
-        finally:
-            store.close()
+        return closing(Store.open(self.db_url, migrate=False))
 
     def assert_mirrored_exactly_once(self) -> None:
         """Every venue fill is on-chain once, in contiguous seqs, and store and chain agree."""

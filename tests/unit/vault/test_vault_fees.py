@@ -327,8 +327,12 @@ def test_set_fees__with_deposits_pending__keeps_them_and_settles_at_the_new_entr
     p = fee_protocol
     p.request_deposit(depositor, 1_000 * p.unit)
     lower = FeeConfig(100, 1_000, 500, 10, 0, 1_000)
-    fields = lambda: (p.vault.epoch(), p.vault.redeem_epoch(), p.vault.lockup(), p.vault.last_fee_at(),  # noqa: E731
-                      p.vault.paused(), p.vault.shut_down(), p.vault.quarantined())
+
+    def fields():
+        v = p.vault
+        clock = (v.epoch(), v.redeem_epoch(), v.lockup(), v.last_fee_at())
+        return clock + (v.paused(), v.shut_down(), v.quarantined())
+
     before = fields()
     p.oracle.set_fees(lower.as_tuple(), sender=admin)
     assert fields() == before
